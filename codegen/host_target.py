@@ -1,0 +1,355 @@
+"""Host CPU target: optimize LLVM IR at O3, emit object code (cached on disk), load it into MCJIT.
+
+The split between *compiling* (IR -> object bytes) and *loading* (object bytes -> callable pointers)
+is deliberate: an engine file stores object code, and the runtime loads it without running LLVM's
+optimizer or code generator again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import llvmlite
+import llvmlite.binding as llvm
+import llvmlite.ir as lir
+
+__all__ = [
+    "CompileStats",
+    "HostModule",
+    "HostTarget",
+    "JitLibrary",
+    "ObjectCache",
+    "compile_to_object",
+    "default_cache_dir",
+    "host_target",
+    "initialize_llvm",
+    "load_library",
+    "optimize_module",
+]
+
+_init_lock = threading.Lock()
+_initialized = False
+_loaded_libraries: set[str] = set()
+
+
+def initialize_llvm() -> None:
+    """Initialize LLVM's native and NVPTX targets once (``llvm.initialize()`` raises in llvmlite 0.50)."""
+    global _initialized
+    with _init_lock:
+        if _initialized:
+            return
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        llvm.initialize_all_targets()
+        llvm.initialize_all_asmprinters()
+        _initialized = True
+
+
+def load_library(name: str) -> None:
+    """Load a shared library into the process so JIT'd code can resolve its symbols (e.g. libgomp)."""
+    with _init_lock:
+        if name in _loaded_libraries:
+            return
+        llvm.load_library_permanently(name)
+        _loaded_libraries.add(name)
+
+
+@dataclass(frozen=True)
+class HostTarget:
+    """What object code for this machine depends on: triple, CPU name, features and toolchain versions."""
+
+    triple: str
+    cpu_name: str
+    features: str
+    llvmlite_version: str
+    llvm_version: str
+    opt_level: int = 3
+
+    def create_target_machine(self) -> llvm.TargetMachine:
+        """A fresh TargetMachine (MCJIT takes ownership of one, so every engine needs its own)."""
+        initialize_llvm()
+        target = llvm.Target.from_triple(self.triple)
+        return target.create_target_machine(
+            cpu=self.cpu_name,
+            features=self.features,
+            opt=self.opt_level,
+            reloc="pic",
+            codemodel="jitdefault",
+            jit=True,
+        )
+
+    def fingerprint(self) -> str:
+        """A stable text naming everything besides the IR that changes the generated code."""
+        return "\n".join(
+            [
+                self.triple,
+                self.cpu_name,
+                self.features,
+                self.llvmlite_version,
+                self.llvm_version,
+                f"O{self.opt_level}",
+            ]
+        )
+
+
+_host_lock = threading.Lock()
+_host: HostTarget | None = None
+
+
+def host_target() -> HostTarget:
+    """The host CPU with its real name and features (without them LLVM targets plain SSE2, 50x slower)."""
+    global _host
+    with _host_lock:
+        if _host is None:
+            initialize_llvm()
+            _host = HostTarget(
+                triple=llvm.get_process_triple(),
+                cpu_name=llvm.get_host_cpu_name(),
+                features=llvm.get_host_cpu_features().flatten(),
+                llvmlite_version=llvmlite.__version__,
+                llvm_version=".".join(str(v) for v in llvm.llvm_version_info),
+            )
+        return _host
+
+
+def default_cache_dir() -> Path:
+    """Where object code is cached when no directory is given."""
+    return Path.home() / ".cache" / "ziggurat" / "objects"
+
+
+def optimize_module(module: llvm.ModuleRef, tm: llvm.TargetMachine, speed_level: int = 3) -> None:
+    """Run LLVM's O<speed_level> pipeline (new pass manager) with loop and SLP vectorization on."""
+    pto = llvm.create_pipeline_tuning_options(speed_level=speed_level)
+    pto.loop_vectorization = True
+    pto.slp_vectorization = True
+    pto.loop_unrolling = True
+    pb = llvm.create_pass_builder(tm, pto)
+    mpm = pb.getModulePassManager()
+    mpm.run(module, pb)
+
+
+def _ir_text(ir_source: str | lir.Module) -> str:
+    """The LLVM IR text of a module given as text or as an ``llvmlite.ir.Module``."""
+    return ir_source if isinstance(ir_source, str) else str(ir_source)
+
+
+def _parse_for_target(ir_text: str, tm: llvm.TargetMachine) -> llvm.ModuleRef:
+    """Parse and verify IR text, then stamp it with the target's triple and data layout."""
+    mod = llvm.parse_assembly(ir_text)
+    mod.triple = tm.triple
+    mod.data_layout = str(tm.target_data)
+    mod.verify()
+    return mod
+
+
+@dataclass
+class CompileStats:
+    """Counters that let tests check cache behaviour without timing anything."""
+
+    compiles: int = 0
+    memory_hits: int = 0
+    disk_hits: int = 0
+
+
+@dataclass
+class ObjectCache:
+    """Object code on disk (and in memory) keyed by sha256 of the IR text and the host target fingerprint."""
+
+    directory: Path | None = None
+    enabled: bool = True
+    stats: CompileStats = field(default_factory=CompileStats)
+    _memory: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = default_cache_dir()
+        self.directory = Path(self.directory)
+
+    @staticmethod
+    def key(ir_text: str, target: HostTarget) -> str:
+        """The cache key: sha256 over the IR and everything the object code depends on."""
+        h = hashlib.sha256()
+        h.update(target.fingerprint().encode())
+        h.update(b"\0")
+        h.update(ir_text.encode())
+        return h.hexdigest()
+
+    def path(self, key: str) -> Path:
+        """The file that holds the object code for ``key``."""
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.o"
+
+    def get(self, key: str) -> bytes | None:
+        """Cached object code, or None; counts memory and disk hits."""
+        if not self.enabled:
+            return None
+        if key in self._memory:
+            self.stats.memory_hits += 1
+            return self._memory[key]
+        p = self.path(key)
+        try:
+            data = p.read_bytes()
+        except OSError:
+            return None
+        if not data:
+            return None
+        self._memory[key] = data
+        self.stats.disk_hits += 1
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store object code atomically (write a temporary file, then rename) so readers never see halves."""
+        if not self.enabled:
+            return
+        self._memory[key] = data
+        p = self.path(key)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".o")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, p)
+        except OSError:
+            pass  # a read-only or full cache directory only costs recompilation
+
+
+_compile_lock = threading.Lock()
+
+
+def compile_to_object(
+    ir_source: str | lir.Module,
+    cache: ObjectCache | None = None,
+    target: HostTarget | None = None,
+) -> bytes:
+    """Optimize LLVM IR at O3 and emit host object code, through ``cache`` when one is given."""
+    target = target or host_target()
+    text = _ir_text(ir_source)
+    key = ObjectCache.key(text, target)
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    with _compile_lock:  # llvmlite shares one global LLVM context
+        tm = target.create_target_machine()
+        mod = _parse_for_target(text, tm)
+        optimize_module(mod, tm, speed_level=target.opt_level)
+        data = bytes(tm.emit_object(mod))
+    if cache is not None:
+        cache.stats.compiles += 1
+        cache.put(key, data)
+    return data
+
+
+def emit_assembly(ir_source: str | lir.Module, target: HostTarget | None = None) -> str:
+    """Optimized host assembly text, for ``--emit asm`` and for reading what LLVM made of a kernel."""
+    target = target or host_target()
+    with _compile_lock:
+        tm = target.create_target_machine()
+        mod = _parse_for_target(_ir_text(ir_source), tm)
+        optimize_module(mod, tm, speed_level=target.opt_level)
+        return tm.emit_assembly(mod)
+
+
+def optimized_ir(ir_source: str | lir.Module, target: HostTarget | None = None) -> str:
+    """The IR after the O3 pipeline, for inspection and tests."""
+    target = target or host_target()
+    with _compile_lock:
+        tm = target.create_target_machine()
+        mod = _parse_for_target(_ir_text(ir_source), tm)
+        optimize_module(mod, tm, speed_level=target.opt_level)
+        return str(mod)
+
+
+class JitLibrary:
+    """Object code loaded into its own MCJIT engine; hands out ctypes function pointers by symbol name.
+
+    Every ctypes function returned holds a reference to this library, because calling a pointer into
+    a freed engine crashes; the engine lives as long as the library or any of its functions.
+    """
+
+    def __init__(
+        self,
+        object_code: bytes | Iterable[bytes],
+        target: HostTarget | None = None,
+        libraries: Iterable[str] = (),
+    ) -> None:
+        self.target = target or host_target()
+        for lib in libraries:
+            load_library(lib)
+        objects = [object_code] if isinstance(object_code, bytes | bytearray) else list(object_code)
+        self.object_code: list[bytes] = [bytes(o) for o in objects]
+        with _compile_lock:
+            tm = self.target.create_target_machine()
+            anchor = llvm.parse_assembly("")
+            anchor.triple = tm.triple
+            anchor.data_layout = str(tm.target_data)
+            self._engine = llvm.create_mcjit_compiler(anchor, tm)
+            for data in self.object_code:
+                self._engine.add_object_file(llvm.ObjectFileRef.from_data(data))
+            self._engine.finalize_object()
+        self._closed = False
+
+    def address(self, name: str) -> int:
+        """The address of symbol ``name``; raises KeyError when the object code does not define it."""
+        if self._closed:
+            raise RuntimeError("JitLibrary is closed")
+        addr = self._engine.get_function_address(name)
+        if not addr:
+            raise KeyError(f"symbol {name!r} not found in JIT'd object code")
+        return addr
+
+    def function(self, name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:
+        """A ctypes callable for ``name`` with the given C signature; it keeps this library alive."""
+        proto = ctypes.CFUNCTYPE(restype, *argtypes)
+        fn = proto(self.address(name))
+        fn._ziggurat_library = self  # type: ignore[attr-defined]
+        return fn
+
+    def close(self) -> None:
+        """Drop our reference to the engine; functions still held keep the engine alive through us."""
+        self._closed = True
+
+
+class HostModule:
+    """LLVM IR for the host: compile (or fetch from cache) to object code, then load and look up symbols."""
+
+    def __init__(
+        self,
+        ir_source: str | lir.Module,
+        cache: ObjectCache | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        use_cache: bool = True,
+        libraries: Iterable[str] = (),
+        target: HostTarget | None = None,
+    ) -> None:
+        self.target = target or host_target()
+        if cache is None and use_cache:
+            cache = ObjectCache(Path(cache_dir) if cache_dir is not None else None)
+        self.cache = cache
+        self.ir_text = _ir_text(ir_source)
+        self.libraries = tuple(libraries)
+        self.cache_key = ObjectCache.key(self.ir_text, self.target)
+        self.object_code = compile_to_object(self.ir_text, cache, self.target)
+        self._library: JitLibrary | None = None
+
+    @property
+    def library(self) -> JitLibrary:
+        """The loaded object code (loaded on first use)."""
+        if self._library is None:
+            self._library = JitLibrary(self.object_code, self.target, self.libraries)
+        return self._library
+
+    def function(self, name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:
+        """A ctypes callable for the symbol ``name``."""
+        return self.library.function(name, restype, *argtypes)
+
+    def address(self, name: str) -> int:
+        """The address of the symbol ``name``."""
+        return self.library.address(name)

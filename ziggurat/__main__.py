@@ -1,0 +1,5 @@
+import sys
+
+from ziggurat.cli import main
+
+sys.exit(main())

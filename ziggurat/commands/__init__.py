@@ -1,0 +1,1 @@
+"""CLI verbs: one module each, discovered automatically; each defines `register(subparsers)`."""
