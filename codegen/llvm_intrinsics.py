@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import llvmlite.ir as ir
 
 __all__ = [
+    "NO_VECTORIZE",
     "F32",
     "I1",
     "I32",
@@ -28,6 +29,7 @@ __all__ = [
     "gep",
     "i64",
     "if_then",
+    "loop_metadata",
     "maxnum",
     "minnum",
     "relu",
@@ -188,6 +190,25 @@ def if_then(builder: ir.IRBuilder, cond: ir.Value) -> Iterator[None]:
         yield
 
 
+NO_VECTORIZE: dict[str, bool | int] = {"llvm.loop.vectorize.enable": False}
+"""Loop hints for cold loops (packing, layout changes): vectorizing them costs compile time, not speed."""
+
+
+def loop_metadata(module: ir.Module, hints: dict[str, bool | int]) -> ir.MDValue:
+    """A self-referential ``!llvm.loop`` node (``!N = !{!N, !{"name", value}...}``).
+
+    ``llvmlite.ir`` cannot build a node that refers to itself, so the operand tuple is patched after
+    creation; LLVM's parser turns the cycle into the ``distinct`` node that loop metadata requires.
+    """
+    opts = []
+    for key, value in sorted(hints.items()):
+        const = ir.Constant(I1, int(value)) if isinstance(value, bool) else ir.Constant(I32, value)
+        opts.append(module.add_metadata([ir.MetaDataString(module, key), const]))
+    node = ir.MDValue(module, [], name=str(len(module.metadata)))  # appends itself to the module
+    node.operands = (node, *opts)
+    return node
+
+
 class Loop:
     """A counted loop ``for i in range(start, stop, step)`` with optional loop-carried SSA values.
 
@@ -199,7 +220,8 @@ class Loop:
         (total,) = loop.results
 
     Carried values become phi nodes, so accumulators stay in registers without relying on mem2reg.
-    ``step`` must be positive. Inside the ``with``, the builder sits in the body block.
+    ``step`` must be positive. Inside the ``with``, the builder sits in the body block. ``hints`` become
+    ``!llvm.loop`` metadata, e.g. ``{"llvm.loop.vectorize.enable": False}`` (see ``loop_metadata``).
     """
 
     def __init__(
@@ -210,6 +232,7 @@ class Loop:
         step: int = 1,
         carried: Sequence[ir.Value] = (),
         name: str = "i",
+        hints: dict[str, bool | int] | None = None,
     ) -> None:
         if step <= 0:
             raise ValueError("Loop step must be positive")
@@ -219,6 +242,7 @@ class Loop:
         self.step = step
         self.init = list(carried)
         self.name = name
+        self.hints = hints or {}
         self._next: list[ir.Value] | None = None
         self.results: list[ir.Value] = []
 
@@ -256,7 +280,9 @@ class Loop:
         nxt = self._next if self._next is not None else list(self.phis)
         latch = b.block
         inc = b.add(self.index, i64(self.step), name=f"{self.name}.next")
-        b.branch(self.header)
+        backedge = b.branch(self.header)
+        if self.hints:
+            backedge.set_metadata("llvm.loop", loop_metadata(b.module, self.hints))
         self.index.add_incoming(inc, latch)
         for phi, v in zip(self.phis, nxt, strict=True):
             phi.add_incoming(v, latch)
@@ -266,9 +292,14 @@ class Loop:
 
 @contextmanager
 def for_range(
-    builder: ir.IRBuilder, start: ir.Value | int, stop: ir.Value | int, step: int = 1, name: str = "i"
+    builder: ir.IRBuilder,
+    start: ir.Value | int,
+    stop: ir.Value | int,
+    step: int = 1,
+    name: str = "i",
+    hints: dict[str, bool | int] | None = None,
 ) -> Iterator[ir.Value]:
     """``for i in range(start, stop, step)`` with no carried values; yields the ``i64`` index."""
-    loop = Loop(builder, start, stop, step, name=name)
+    loop = Loop(builder, start, stop, step, name=name, hints=hints)
     with loop as (index, _):
         yield index
