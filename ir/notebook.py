@@ -11,7 +11,14 @@ _TOKEN = re.compile(
     r'(?P<str>"(?:[^"\\]|\\.)*")|(?P<val>%[\w#.$-]+)|(?P<blk>\^bb\d+)|(?P<type>\b(?:tensor|memref|vector)<[^>]*>'
     r"|\b(?:f16|bf16|f32|f64|index|i\d+)\b)|(?P<loc>loc\([^)]*\))|(?P<num>\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b)"
 )
-_COLORS = {"str": "#a31515", "val": "#001080", "blk": "#795e26", "type": "#267f99", "loc": "#888", "num": "#098658"}
+_COLORS = {
+    "str": "#a31515",
+    "val": "#001080",
+    "blk": "#795e26",
+    "type": "#267f99",
+    "loc": "#888",
+    "num": "#098658",
+}
 MAX_HTML_CHARS = 200_000
 
 

@@ -46,7 +46,12 @@ class EngineFile:
             payload += b"\0" * pad
             offset += pad
             table.append(
-                {"name": name, "offset": offset, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                {
+                    "name": name,
+                    "offset": offset,
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
             )
             payload += data
             offset += len(data)
@@ -92,7 +97,9 @@ class EngineFile:
     def save(self, path: str | Path) -> None:
         """Writes atomically: a failure leaves no partial file."""
         p = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(self.to_bytes())

@@ -8,7 +8,9 @@ from runtime.engine_file import FORMAT_VERSION, MAGIC, EngineFile, EngineFileErr
 
 
 def _sample() -> EngineFile:
-    return EngineFile({"model": "m", "kernels": [{"name": "k0", "args": 3}]}, {"w0": b"\x01" * 100, "obj": b"xyz"})
+    return EngineFile(
+        {"model": "m", "kernels": [{"name": "k0", "args": 3}]}, {"w0": b"\x01" * 100, "obj": b"xyz"}
+    )
 
 
 def test_round_trip(tmp_path):
