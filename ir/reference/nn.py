@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -117,8 +117,13 @@ def conv_output_shape(
     pads: Sequence[int] | None = None,
     auto_pad: str = "NOTSET",
     kernel_shape: Sequence[int] | None = None,
+    group: int = 1,
 ) -> list[Dim]:
-    """Result shape (N, M, *spatial) of Conv for input (N, C, *spatial) and weight (M, C/group, *kernel)."""
+    """Result shape (N, M, *spatial) of Conv for input (N, C, *spatial) and weight (M, C/group, *kernel).
+
+    Accepts every Conv attribute so an attribute dict can be passed whole (group does not change the shape).
+    """
+    del group
     kshape = list(kernel_shape) if kernel_shape else list(w_shape[2:])
     if any(k is None for k in kshape):
         raise ValueError("conv_output_shape needs a static kernel shape")
@@ -173,20 +178,27 @@ def pool_output_shape(
     pads: Sequence[int] | None = None,
     auto_pad: str = "NOTSET",
     ceil_mode: int = 0,
+    storage_order: int = 0,
+    count_include_pad: int = 0,
+    p: int = 2,
 ) -> list[Dim]:
-    """Result shape (N, C, *spatial) of MaxPool/AveragePool/LpPool for input (N, C, *spatial)."""
+    """Result shape (N, C, *spatial) of MaxPool/AveragePool/LpPool for input (N, C, *spatial).
+
+    Accepts every pooling attribute so an attribute dict can be passed whole (the last three are unused).
+    """
+    del storage_order, count_include_pad, p
     rank = len(kernel_shape)
     s, d, _ = _spatial_params(rank, strides, dilations, pads)
     auto_pad = _check_auto_pad(auto_pad)
-    p = pool_pads(x_shape[2:], kernel_shape, strides=s, dilations=d, pads=pads, auto_pad=auto_pad)
+    pp = pool_pads(x_shape[2:], kernel_shape, strides=s, dilations=d, pads=pads, auto_pad=auto_pad)
+    cm = ceil_mode if auto_pad == "NOTSET" else 0
     out: list[Dim] = [x_shape[0], x_shape[1]]
     for i in range(rank):
-        n = x_shape[2 + i]
-        if n is None or p[i] is None:
+        n, pb, pe = x_shape[2 + i], pp[i], pp[rank + i]
+        if n is None or pb is None or pe is None:
             out.append(None)
             continue
-        cm = ceil_mode if auto_pad == "NOTSET" else 0
-        out.append(_pool_out_dim(n, kernel_shape[i], s[i], d[i], p[i], p[rank + i], cm))
+        out.append(_pool_out_dim(n, kernel_shape[i], s[i], d[i], pb, pe, cm))
     return out
 
 
@@ -434,7 +446,7 @@ def _pool_geometry(
 
 def _taps(
     xp: np.ndarray, kernel_shape: Sequence[int], s: Sequence[int], d: Sequence[int], out: Sequence[int]
-) -> itertools.product:
+) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
     """Yield, per kernel tap, the strided view of the padded input that the tap reads for every output."""
     for tap in itertools.product(*(range(k) for k in kernel_shape)):
         yield (

@@ -226,7 +226,11 @@ def pad(
     if isinstance(mode, bytes):
         mode = mode.decode()
     if mode == "constant":
-        v = 0 if constant_value is None or np.size(constant_value) == 0 else np.asarray(constant_value).flat[0]
+        v = (
+            0
+            if constant_value is None or np.size(constant_value) == 0
+            else np.asarray(constant_value).flat[0]
+        )
         return np.pad(x, widths, mode="constant", constant_values=np.asarray(v).astype(x.dtype))
     if mode in ("reflect", "edge", "wrap"):
         return np.pad(x, widths, mode=mode)
@@ -314,9 +318,12 @@ def gather(x: np.ndarray, indices: np.ndarray, *, axis: int = 0) -> np.ndarray:
 
 
 def gather_elements(x: np.ndarray, indices: np.ndarray, *, axis: int = 0) -> np.ndarray:
-    """ONNX GatherElements."""
+    """ONNX GatherElements (indices may be smaller than x along every axis)."""
     ax = _axis(axis, x.ndim)
-    return np.take_along_axis(x, _norm_indices(indices, x.shape[ax]), axis=ax)
+    idx = np.asarray(indices)
+    grid = list(np.ogrid[tuple(slice(0, n) for n in idx.shape)])
+    grid[ax] = _norm_indices(idx, x.shape[ax])
+    return x[tuple(grid)]
 
 
 def gather_nd(x: np.ndarray, indices: np.ndarray, *, batch_dims: int = 0) -> np.ndarray:
@@ -349,12 +356,21 @@ def _reduce_axes(x: np.ndarray, axes: IntList | None, noop_with_empty_axes: int)
 
 
 def _reduce(
-    x: np.ndarray, axes: IntList | None, keepdims: int, noop_with_empty_axes: int, fn: Any
+    x: np.ndarray,
+    axes: IntList | None,
+    keepdims: int,
+    noop_with_empty_axes: int,
+    fn: Any,
+    elementwise: Any = None,
 ) -> np.ndarray:
-    """Apply fn(x, axis=..., keepdims=...) over the ONNX reduction axes."""
+    """Apply fn(x, axis=..., keepdims=...) over the ONNX reduction axes.
+
+    With noop_with_empty_axes and no axes nothing is reduced, but the op's elementwise part still applies
+    (ReduceSumSquare gives x*x, ReduceLogSum log(x)...), as in onnxruntime and the ONNX reference.
+    """
     ax = _reduce_axes(x, axes, noop_with_empty_axes)
     if ax is None:
-        return x.copy()
+        return x.copy() if elementwise is None else np.asarray(elementwise(x)).astype(x.dtype)
     return np.asarray(fn(x, axis=ax, keepdims=bool(keepdims)))
 
 
@@ -435,6 +451,7 @@ def reduce_l1(
         keepdims,
         noop_with_empty_axes,
         lambda v, **k: np.sum(np.abs(v), dtype=_acc(v), **k).astype(v.dtype),
+        np.abs,
     )
 
 
@@ -447,7 +464,7 @@ def reduce_l2(
         vf = v.astype(np.float64) if v.dtype.kind in "iub" else v.astype(_acc(v))
         return np.sqrt(np.sum(vf * vf, **k)).astype(v.dtype)
 
-    return _reduce(x, axes, keepdims, noop_with_empty_axes, f)
+    return _reduce(x, axes, keepdims, noop_with_empty_axes, f, np.abs)
 
 
 def reduce_sum_square(
@@ -455,7 +472,12 @@ def reduce_sum_square(
 ) -> np.ndarray:
     """ONNX ReduceSumSquare."""
     return _reduce(
-        x, axes, keepdims, noop_with_empty_axes, lambda v, **k: np.sum(v * v, dtype=_acc(v), **k).astype(v.dtype)
+        x,
+        axes,
+        keepdims,
+        noop_with_empty_axes,
+        lambda v, **k: np.sum(v * v, dtype=_acc(v), **k).astype(v.dtype),
+        lambda v: v * v,
     )
 
 
@@ -468,7 +490,11 @@ def reduce_log_sum(
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(np.sum(v, dtype=_acc(v), **k)).astype(v.dtype)
 
-    return _reduce(x, axes, keepdims, noop_with_empty_axes, f)
+    def elementwise(v: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(v)
+
+    return _reduce(x, axes, keepdims, noop_with_empty_axes, f, elementwise)
 
 
 def reduce_log_sum_exp(
@@ -570,9 +596,7 @@ def resize_output_shape(
     return _resize_plan(in_shape, scales, sizes, axes, keep_aspect_ratio_policy)[0]
 
 
-def _original_coords(
-    ctm: str, n_out: int, n_in: int, scale: float, roi: tuple[float, float]
-) -> np.ndarray:
+def _original_coords(ctm: str, n_out: int, n_in: int, scale: float, roi: tuple[float, float]) -> np.ndarray:
     """Input-space coordinate of every output index along one axis (float32, onnxruntime's formulas)."""
     xr = np.arange(n_out, dtype=_F)
     s = _F(scale)
@@ -594,7 +618,8 @@ def _original_coords(
         adjustment = _F(n_out) / out_w
         center = _F(n_in) / _F(2)
         offset = center * (_F(1) - adjustment)
-        return offset + (xr + half) / s - half
+        # onnxruntime evaluates this last step in double precision.
+        return (offset.astype(np.float64) + (xr.astype(np.float64) + 0.5) / float(s) - 0.5).astype(_F)
     if ctm == "tf_crop_and_resize":
         r0, r1 = _F(roi[0]), _F(roi[1])
         if n_out > 1:
@@ -605,11 +630,14 @@ def _original_coords(
 
 def _nearest_index(xo: np.ndarray, nearest_mode: str, downsampling: bool) -> np.ndarray:
     """Nearest input pixel for coordinates xo (before clamping)."""
-    if nearest_mode == "round_prefer_floor":
+    if nearest_mode in ("round_prefer_floor", "round_prefer_ceil"):
+        # A coordinate within 1e-6 of a half is a tie (onnxruntime >= 1.2x behaves so; measured), so ties
+        # that exact arithmetic would give survive float32 rounding of the scale.
         fl = np.floor(xo)
-        return np.where(xo - fl == _F(0.5), fl, np.floor(xo + _F(0.5))).astype(np.int64)
-    if nearest_mode == "round_prefer_ceil":
-        return np.floor(xo + _F(0.5)).astype(np.int64)
+        tie = np.abs(xo - (fl + _F(0.5))) <= _F(1e-6)
+        nearest = np.where(xo - fl < _F(0.5), fl, fl + 1)
+        r = np.where(tie, fl if nearest_mode == "round_prefer_floor" else fl + 1, nearest)
+        return r.astype(np.int64)
     if nearest_mode == "floor":
         return np.floor(xo).astype(np.int64)
     if nearest_mode == "ceil":
@@ -694,8 +722,8 @@ def resize(
     outside = np.zeros((1,) * r, dtype=bool)
     for a in range(r):
         n_in, n_out = x.shape[a], out_shape[a]
-        if n_out == n_in and sc[a] == 1.0 and ctm != "tf_crop_and_resize":
-            continue
+        if n_out == n_in and ctm != "tf_crop_and_resize":
+            continue  # onnxruntime leaves an axis whose size does not change alone, whatever its scale
         xo = _original_coords(ctm, n_out, n_in, sc[a], rois[a])
         if ctm == "tf_crop_and_resize":
             ext = (xo < 0) | (xo > _F(n_in - 1))
