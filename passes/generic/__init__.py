@@ -1,0 +1,1 @@
+"""Passes that work on any dialect: dce, cse, fold-constants, apply-patterns."""

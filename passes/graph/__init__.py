@@ -1,0 +1,1 @@
+"""Graph-dialect passes: canonicalize, fuse, mixed-precision."""
