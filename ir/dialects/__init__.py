@@ -1,8 +1,3 @@
 """Importing `ir.dialects` registers every dialect's ops."""
 
-from ir.dialects import builtin, graph  # noqa: F401
-
-try:  # dialects that are added as the project grows register themselves when present
-    from ir.dialects import arith, loop, tensor  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
+from ir.dialects import arith, builtin, graph, loop, math, tensor  # noqa: F401
