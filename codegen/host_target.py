@@ -20,6 +20,10 @@ import llvmlite
 import llvmlite.binding as llvm
 import llvmlite.ir as lir
 
+from runtime.cpu_device import ObjectLibrary
+from runtime.cpu_device import initialize_llvm as _runtime_initialize_llvm
+from runtime.cpu_device import load_library as _runtime_load_library
+
 __all__ = [
     "CompileStats",
     "HostModule",
@@ -35,30 +39,27 @@ __all__ = [
 ]
 
 _init_lock = threading.Lock()
-_initialized = False
-_loaded_libraries: set[str] = set()
+_loaded_libraries: dict[str, ctypes.CDLL] = {}
 
 
 def initialize_llvm() -> None:
     """Initialize LLVM's native and NVPTX targets once (``llvm.initialize()`` raises in llvmlite 0.50)."""
-    global _initialized
-    with _init_lock:
-        if _initialized:
-            return
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        llvm.initialize_all_targets()
-        llvm.initialize_all_asmprinters()
-        _initialized = True
+    _runtime_initialize_llvm()
 
 
 def load_library(name: str) -> None:
-    """Load a shared library into the process so JIT'd code can resolve its symbols (e.g. libgomp)."""
+    """Load a shared library into the process so JIT'd code can resolve its symbols (e.g. libgomp).
+
+    The library is also opened through ctypes and the handle kept forever: LLVM's static destructors
+    dlclose what ``load_library_permanently`` opened, and unmapping libgomp at exit while its worker
+    threads still spin crashes the process (seen as an intermittent SIGSEGV at interpreter exit).
+    """
     with _init_lock:
         if name in _loaded_libraries:
             return
-        llvm.load_library_permanently(name)
-        _loaded_libraries.add(name)
+        handle = ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
+        _loaded_libraries[name] = handle
+    _runtime_load_library(name)
 
 
 @dataclass(frozen=True)
@@ -267,11 +268,12 @@ def optimized_ir(ir_source: str | lir.Module, target: HostTarget | None = None) 
         return str(mod)
 
 
-class JitLibrary:
-    """Object code loaded into its own MCJIT engine; hands out ctypes function pointers by symbol name.
+class JitLibrary(ObjectLibrary):
+    """Object code loaded into its own MCJIT engine (the runtime's loader), with codegen's bookkeeping.
 
-    Every ctypes function returned holds a reference to this library, because calling a pointer into
-    a freed engine crashes; the engine lives as long as the library or any of its functions.
+    ``function(name, restype, *argtypes)`` gives a ctypes callable and ``kernel(name)`` one with the
+    runtime kernel ABI; each holds a reference to this library, because calling a pointer into a
+    freed engine crashes: the engine lives as long as the library or any of its functions.
     """
 
     def __init__(
@@ -281,40 +283,12 @@ class JitLibrary:
         libraries: Iterable[str] = (),
     ) -> None:
         self.target = target or host_target()
-        for lib in libraries:
-            load_library(lib)
+        libs = tuple(libraries)
+        for lib in libs:
+            load_library(lib)  # ours first: it also pins the library against LLVM's exit-time dlclose
         objects = [object_code] if isinstance(object_code, bytes | bytearray) else list(object_code)
         self.object_code: list[bytes] = [bytes(o) for o in objects]
-        with _compile_lock:
-            tm = self.target.create_target_machine()
-            anchor = llvm.parse_assembly("")
-            anchor.triple = tm.triple
-            anchor.data_layout = str(tm.target_data)
-            self._engine = llvm.create_mcjit_compiler(anchor, tm)
-            for data in self.object_code:
-                self._engine.add_object_file(llvm.ObjectFileRef.from_data(data))
-            self._engine.finalize_object()
-        self._closed = False
-
-    def address(self, name: str) -> int:
-        """The address of symbol ``name``; raises KeyError when the object code does not define it."""
-        if self._closed:
-            raise RuntimeError("JitLibrary is closed")
-        addr = self._engine.get_function_address(name)
-        if not addr:
-            raise KeyError(f"symbol {name!r} not found in JIT'd object code")
-        return addr
-
-    def function(self, name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:
-        """A ctypes callable for ``name`` with the given C signature; it keeps this library alive."""
-        proto = ctypes.CFUNCTYPE(restype, *argtypes)
-        fn = proto(self.address(name))
-        fn._ziggurat_library = self  # type: ignore[attr-defined]
-        return fn
-
-    def close(self) -> None:
-        """Drop our reference to the engine; functions still held keep the engine alive through us."""
-        self._closed = True
+        super().__init__(self.object_code, libs)
 
 
 class HostModule:

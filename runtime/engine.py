@@ -65,7 +65,7 @@ class Engine:
         self.weights: dict[str, np.ndarray] = {}
         self._weight_bytes = dict(weights)
         for b in plan.buffers.values():
-            if b.kind == "weight":
+            if b.kind == "weight" and not b.alias_of:
                 data = weights.get(b.section or b.name)
                 if data is None or len(data) != b.nbytes:
                     raise EngineFileError(f"weight '{b.name}' is missing or has the wrong size in the engine")
@@ -142,8 +142,11 @@ class ExecutionContext:
         plan = engine.plan
         self.arena = aligned_empty(max(plan.arena_bytes, 1))
         self.buffers: dict[str, np.ndarray] = {}
+        aliases = []
         for b in plan.buffers.values():
-            if b.kind == "weight":
+            if b.alias_of:
+                aliases.append(b)
+            elif b.kind == "weight":
                 self.buffers[b.name] = engine.weights[b.name]
             elif b.kind == "activation":
                 self.buffers[b.name] = (
@@ -151,6 +154,17 @@ class ExecutionContext:
                 )
             else:
                 self.buffers[b.name] = aligned_empty(b.nbytes).view(b.dtype).reshape(b.shape)
+        while aliases:  # views of views resolve once their source exists
+            pending = []
+            for b in aliases:
+                src = self.buffers.get(b.alias_of)
+                if src is None:
+                    pending.append(b)
+                else:
+                    self.buffers[b.name] = src.reshape(-1).view(b.dtype).reshape(b.shape)
+            if len(pending) == len(aliases):
+                raise EngineFileError(f"buffer '{pending[0].name}' aliases a buffer that never exists")
+            aliases = pending
         self._calls = []
         for launch in plan.launches:
             argv = (ctypes.c_void_p * max(len(launch.args), 1))(

@@ -16,7 +16,8 @@ BUFFER_KINDS = ("input", "output", "weight", "activation")
 @dataclass
 class BufferSpec:
     """A tensor the plan touches. Activations live at `offset` in a per-context arena; weights come from
-    the engine section `section`; inputs and outputs are owned by each context."""
+    the engine section `section`; inputs and outputs are owned by each context. A buffer with `alias_of`
+    is a view (same bytes, another shape) of that buffer and owns no memory."""
 
     name: str
     dtype: str
@@ -24,6 +25,7 @@ class BufferSpec:
     kind: str
     offset: int = 0
     section: str = ""
+    alias_of: str = ""
 
     @property
     def nbytes(self) -> int:
@@ -87,6 +89,9 @@ class Plan:
         for name in self.inputs + self.outputs:
             if name not in self.buffers:
                 raise ValueError(f"plan names unknown buffer {name!r}")
+        for b in self.buffers.values():
+            if b.alias_of and b.alias_of not in self.buffers:
+                raise ValueError(f"buffer {b.name} aliases unknown buffer {b.alias_of!r}")
         for launch in self.launches:
             for a in launch.args:
                 if a not in self.buffers:

@@ -17,9 +17,13 @@ import numpy as np
 from codegen.llvm_intrinsics import I8, I32, I64, declare_intrinsic, i64, select_min
 
 __all__ = [
+    "ALIGN_BYTES",
     "OPENMP_LIBRARY",
+    "aligned_copy",
+    "aligned_empty",
     "ceil_div",
     "emit_gomp_parallel",
+    "emit_kernel_abi",
     "float_ptr_arg",
     "round_up",
     "split_range",
@@ -47,6 +51,27 @@ def split_range(total: int, parts: int, align: int = 1) -> list[tuple[int, int]]
         lo = units * t // parts * align
         hi = min(units * (t + 1) // parts * align, total)
         out.append((min(lo, total), hi))
+    return out
+
+
+ALIGN_BYTES = 64
+"""Alignment of packed operands and outputs: 32-byte vector loads from a 16-byte aligned buffer split
+cache lines half the time, measured at about 40% of SGEMM speed."""
+
+
+def aligned_empty(shape: int | tuple[int, ...], align: int = ALIGN_BYTES) -> np.ndarray:
+    """An uninitialized float32 C-contiguous array whose data starts on an ``align``-byte boundary."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    count = int(np.prod(shape))
+    raw = np.empty(count + align // 4, dtype=np.float32)
+    start = (-raw.ctypes.data % align) // 4
+    return raw[start : start + count].reshape(shape)
+
+
+def aligned_copy(array: np.ndarray, align: int = ALIGN_BYTES) -> np.ndarray:
+    """``array`` as float32 in a fresh ``align``-byte aligned buffer."""
+    out = aligned_empty(array.shape, align)
+    out[...] = array
     return out
 
 
@@ -108,6 +133,35 @@ def emit_gomp_parallel(
     b.call(gomp, [body, b.bitcast(arr, i8p), wrapper.args[n_ptr_args], ir.Constant(I32, 0)])
     b.ret_void()
     return wrapper
+
+
+def emit_kernel_abi(
+    module: ir.Module,
+    name: str,
+    range_fn: ir.Function,
+    slots: Sequence[bool],
+    range_total: int | None = None,
+) -> ir.Function:
+    """Emit ``void name(void **args, i64 start, i64 end)``, the runtime's one kernel ABI.
+
+    ``slots`` has one flag per leading pointer parameter of ``range_fn``: True takes the next entry of
+    ``args``, False passes NULL (an absent bias or residual). With ``range_total`` set, ``range_fn``
+    has no range parameters of its own and runs whole (start/end are ignored: a serial kernel).
+    """
+    i8p = I8.as_pointer()
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [i8p.as_pointer(), I64, I64]), name)
+    args, start, end = fn.args
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    ptrs, k = [], 0
+    for slot, param in zip(slots, range_fn.args, strict=False):
+        if slot:
+            ptrs.append(b.bitcast(b.load(b.gep(args, [i64(k)])), param.type))
+            k += 1
+        else:
+            ptrs.append(ir.Constant(param.type, None))
+    b.call(range_fn, ptrs if range_total is not None else [*ptrs, start, end])
+    b.ret_void()
+    return fn
 
 
 def ptr_argtypes(count: int) -> Sequence[type]:
