@@ -7,7 +7,8 @@ from ir.errors import UserError
 GRAPH_PIPELINES = {"-O0": "builtin.module()", "-O1": "builtin.module(-O1)", "-O2": "builtin.module(-O2)"}
 
 # level -> pipeline text that lowers graph IR to that level (added as lowerings land)
-LOWERINGS: dict[str, str] = {"graph": ""}
+LOWERINGS: dict[str, str] = {"graph": "", "tensor": "builtin.module(lower-to-tensor)"}
+LOWERINGS["loop"] = "builtin.module(lower-graph-to-tensor, lower-to-loops-O2)"  # issue 5, loop level
 
 
 def pipeline_for(opt: str | None) -> str:

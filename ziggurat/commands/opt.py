@@ -48,6 +48,11 @@ def register(sub) -> None:
     p.add_argument("--crash-reproducer", metavar="FILE", help="where to write a reproducer if a pass crashes")
     p.add_argument("--no-verify", action="store_true", help="do not verify after each pass")
     p.add_argument("--trace-rewrites", action="store_true", help="print each applied pattern to stderr")
+    p.add_argument(
+        "--precision-report",
+        action="store_true",
+        help="print the mixed-precision table (each op's precision and why) to stderr",
+    )
     p.add_argument("--list-passes", action="store_true", help="describe every pass and named pipeline")
     p.add_argument("--list-patterns", action="store_true", help="describe every registered pattern")
     p.set_defaults(func=run)
@@ -175,6 +180,10 @@ def run(args) -> int:
         sys.stderr.write(timing.report())
     if stats is not None:
         sys.stderr.write(stats.report())
+    if args.precision_report or args.statistics:
+        from passes.graph.mixed_precision import precision_report
+
+        sys.stderr.write(precision_report(module))
     if limit is not None:
         b = result.ctx.budget
         sys.stderr.write(f"rewrite-limit {limit}: applied {b.used}, refused {b.refused}; last {b.last}\n")

@@ -1,0 +1,121 @@
+"""`ziggurat run MODEL`: run a model on given or deterministic random inputs, optionally checked against onnxruntime."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ir.errors import UserError
+from ziggurat.loading import load_module, parse_input_shapes
+
+TARGETS = ["interp", "cpu", "cuda", "cuda-emulated"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "run", help="run a model (interpreter or a compiled target), optionally check it against ort"
+    )
+    p.add_argument("file", help="a .onnx model, a .mlir file or an .engine file")
+    p.add_argument("--target", choices=TARGETS, default="interp")
+    p.add_argument("-O0", dest="opt", action="store_const", const="-O0")
+    p.add_argument("-O2", dest="opt", action="store_const", const="-O2")
+    p.add_argument("--inputs", metavar="IN.npz", help="inputs by name (default: deterministic random data)")
+    p.add_argument("--output", metavar="OUT.npz", help="write the outputs, by name, to this .npz file")
+    p.add_argument("--check", choices=["ort"], help="compare with onnxruntime on the same inputs")
+    p.add_argument("--rtol", type=float, default=None, help="relative tolerance of --check (default 1e-3)")
+    p.add_argument("--atol", type=float, default=None, help="absolute tolerance of --check (default 1e-4)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    p.add_argument(
+        "--input-shape", action="append", metavar="NAME=1x3x224x224", help="fix a symbolic input shape"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ziggurat.compare import DEFAULT_ATOL, DEFAULT_RTOL
+    from ziggurat.inputs import input_names, load_npz, output_names, random_inputs
+
+    path = Path(args.file)
+    if path.suffix == ".engine" or args.target != "interp":
+        raise UserError(f"target {args.target if args.target != 'interp' else 'engine'} is not available yet")
+    module = load_module(path, parse_input_shapes(args.input_shape))
+    if args.opt:
+        from ziggurat.pipelines import optimize
+
+        optimize(module, args.opt)  # the graph-level -O pipeline, so the optimized module is what runs
+    func = module.main
+    feeds = load_npz(args.inputs, func) if args.inputs else random_inputs(func, seed=args.seed)
+    outs, seconds = run_target(module, feeds, args.target)
+    names = output_names(func)
+    sys.stdout.write(f"ran {path.name} on {args.target} in {seconds * 1000:.1f} ms\n")
+    for name, x in zip(names, outs):
+        sys.stdout.write(f"  {name}: {summary(x)}\n")
+    if args.output:
+        from ziggurat.output import write_bytes_atomically
+
+        buf = io.BytesIO()
+        np.savez(buf, **dict(zip(names, outs)))
+        write_bytes_atomically(args.output, buf.getvalue())
+    if args.check == "ort":
+        rtol = DEFAULT_RTOL if args.rtol is None else args.rtol
+        atol = DEFAULT_ATOL if args.atol is None else args.atol
+        return check_against_ort(
+            path, module, {n: feeds[n] for n in input_names(func)}, names, outs, rtol, atol
+        )
+    return 0
+
+
+def run_target(module, feeds: dict, target: str) -> tuple[list[np.ndarray], float]:
+    """Runs the module on `target`; only the interpreter exists so far (compiled targets plug in here)."""
+    from ir.interpreter import run as interpret
+
+    if target != "interp":
+        raise UserError(f"target {target} is not available yet")
+    t0 = time.perf_counter()
+    outs = interpret(module, feeds)
+    return [np.asarray(x) for x in outs], time.perf_counter() - t0
+
+
+def check_against_ort(path: Path, module, feeds, names, outs, rtol: float, atol: float) -> int:
+    from ziggurat.compare import compare
+    from ziggurat.ort import run_onnxruntime
+
+    if path.suffix == ".onnx":
+        import onnx
+
+        model = onnx.load(str(path))
+    else:
+        from ir.onnx_export import export_onnx
+
+        model = export_onnx(module)
+    ref = run_onnxruntime(model, feeds)
+    ref_list = [ref[n] for n in names] if all(n in ref for n in names) else list(ref.values())
+    failed = 0
+    sys.stdout.write(f"check against onnxruntime (rtol {rtol:g}, atol {atol:g}):\n")
+    for name, ours, theirs in zip(names, outs, ref_list):
+        c = compare(name, ours, theirs, rtol, atol)
+        failed += not c.ok
+        sys.stdout.write(f"  {c.line()}\n")
+    if failed:
+        sys.stdout.write(f"{failed} output(s) differ from onnxruntime beyond tolerance\n")
+        return 1
+    return 0
+
+
+def summary(x: np.ndarray) -> str:
+    """`1x1000 f32  min .. max  mean  [first values]`."""
+    shape = "x".join(map(str, x.shape)) or "scalar"
+    head = f"{shape} {x.dtype}"
+    if x.size == 0:
+        return head + " (empty)"
+    flat = x.reshape(-1)
+    first = ", ".join(f"{v:.4g}" if x.dtype.kind == "f" else str(v) for v in flat[:4])
+    more = ", ..." if x.size > 4 else ""
+    if x.dtype.kind in "fiu":
+        xf = flat.astype(np.float64)
+        return f"{head}  min {xf.min():.4g}  max {xf.max():.4g}  mean {xf.mean():.4g}  [{first}{more}]"
+    return f"{head}  [{first}{more}]"

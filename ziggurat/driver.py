@@ -1,0 +1,122 @@
+"""The driver: ONNX or graph IR -> graph passes -> tensor -> loop -> LLVM object code -> runtime Engine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ir.errors import UserError
+from runtime.engine import Engine
+
+OPT_LEVELS = ("-O0", "-O1", "-O2")
+
+# What each optimization level runs below the graph level.
+TENSOR_PIPELINE = {
+    "-O0": "builtin.module(lower-graph-to-tensor)",
+    "-O1": "builtin.module(lower-to-tensor)",
+    "-O2": "builtin.module(lower-to-tensor)",
+}
+LOOP_PIPELINE = {
+    "-O0": "builtin.module(lower-to-loops-O0)",
+    "-O1": "builtin.module(lower-to-loops-O2)",
+    "-O2": "builtin.module(lower-to-loops-O2)",
+}
+
+
+@dataclass
+class CompileReport:
+    """What a build did and how long each stage took (seconds)."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+    kernels: int = 0
+    cache_hit: bool = False
+    arena_bytes: int = 0
+    unplanned_bytes: int = 0
+    weights_bytes: int = 0
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k} {v:.2f}s" for k, v in self.stages.items())
+        saved = 1 - self.arena_bytes / self.unplanned_bytes if self.unplanned_bytes else 0.0
+        return (
+            f"{self.kernels} kernels; {parts}; activations {self.arena_bytes / 2**20:.1f} MiB "
+            f"(memory plan saves {saved:.0%}); weights {self.weights_bytes / 2**20:.1f} MiB"
+            + ("; object code from cache" if self.cache_hit else "")
+        )
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _stage(report: CompileReport, name: str, progress: Progress | None):
+    class _Timer:
+        def __enter__(self):
+            if progress:
+                progress(name, 0, 1)
+            self.t = time.perf_counter()
+            return self
+
+        def __exit__(self, *exc):
+            report.stages[name] = report.stages.get(name, 0.0) + time.perf_counter() - self.t
+            if progress and exc[0] is None:
+                progress(name, 1, 1)
+
+    return _Timer()
+
+
+def compile_module(
+    module,
+    *,
+    target: str = "cpu",
+    opt: str = "-O2",
+    threads: int = 1,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> tuple[Engine, CompileReport]:
+    """Compiles a graph-level module into an Engine for `target` (cpu)."""
+    from codegen.compile import compile_kernels
+    from codegen.host_target import ObjectCache
+    from passes import PassManager
+    from ziggurat.pipelines import optimize
+    from ziggurat.plan_builder import build_plan
+
+    if target != "cpu":
+        raise UserError(f"target '{target}' cannot be compiled yet (available: cpu)")
+    if opt not in OPT_LEVELS:
+        raise UserError(f"unknown optimization level '{opt}' (expected {', '.join(OPT_LEVELS)})")
+    if threads < 1:
+        raise UserError("--threads must be at least 1")
+    report = CompileReport()
+    with _stage(report, "graph passes", progress):
+        optimize(module, opt)
+    with _stage(report, "lower to tensor", progress):
+        PassManager(TENSOR_PIPELINE[opt]).run(module)
+    with _stage(report, "lower to loops", progress):
+        PassManager(LOOP_PIPELINE[opt]).run(module)
+    cache = ObjectCache(Path(cache_dir) if cache_dir else None) if use_cache else None
+
+    def codegen_progress(stage: str, done: int, total: int) -> None:
+        if progress:
+            progress(f"codegen: {stage}", done, total)
+
+    t = time.perf_counter()
+    compiled = compile_kernels(module, cache=cache, progress=codegen_progress)
+    report.stages["codegen"] = time.perf_counter() - t
+    report.kernels = len(compiled.symbols)
+    report.cache_hit = bool(compiled.cache_hit)
+    with _stage(report, "plan", progress):
+        plan, weights, stats = build_plan(module, threads=threads)
+    report.arena_bytes, report.unplanned_bytes = stats["arena_bytes"], stats["unplanned_bytes"]
+    report.weights_bytes = stats["weights_bytes"]
+    plan.target = {"kind": "cpu", "opt": opt}
+    engine = Engine(plan, [compiled.object_code], weights, meta={"opt": opt, "target": "cpu"})
+    return engine, report
+
+
+def compile_file(path: str | Path, *, input_shapes=None, **kwargs) -> tuple[Engine, CompileReport]:
+    """Loads `.onnx`/`.mlir` and compiles it."""
+    from ziggurat.loading import load_module
+
+    return compile_module(load_module(path, input_shapes), **kwargs)
