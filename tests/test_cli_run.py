@@ -98,8 +98,8 @@ def test_check_mismatch_exits_1(tmp_path, capsys, monkeypatch):
     m = _small_model(tmp_path / "m.onnx")
     orig = run_cmd.run_target
 
-    def perturbed(module, feeds, target):  # a deliberately wrong backend
-        outs, t = orig(module, feeds, target)
+    def perturbed(module, feeds, target, *args):  # a deliberately wrong backend
+        outs, t = orig(module, feeds, target, *args)
         return [o * np.float32(1.01) for o in outs], t
 
     monkeypatch.setattr(run_cmd, "run_target", perturbed)
@@ -113,7 +113,7 @@ def test_check_mismatch_exits_1(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     "argv_tail, message",
     [
-        (["--target", "cpu"], "target cpu is not available yet"),
+        (["--target", "cuda"], "target cuda is not available yet"),
         (["--inputs", "/nonexistent.npz"], "no such file"),
     ],
 )

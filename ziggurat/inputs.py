@@ -43,25 +43,35 @@ def _index_bound(arg) -> int:
     return max(1, bound if bound is not None else DEFAULT_INT_HIGH)
 
 
-def random_inputs(func, seed: int = 0) -> dict[str, np.ndarray]:
-    """Deterministic random inputs: floats uniform in [-1, 1), integers in [0, small), booleans at random."""
+def random_arrays(specs, seed: int = 0, int_bounds: dict[str, int] | None = None) -> dict[str, np.ndarray]:
+    """Deterministic random data for (name, shape, dtype) specs: floats uniform in [-1, 1), integers in
+    [0, bound) (bound from `int_bounds`, else small), booleans at random. One generator, in spec order."""
     rng = np.random.default_rng(seed)
     out = {}
-    for name, arg in zip(input_names(func), func.args):
-        t = arg.type
-        if not isinstance(t, ShapedType):
-            raise UserError(f"input '{name}' has non-tensor type {t}; give inputs with --inputs")
-        dtype = to_numpy_dtype(t.element_type)
-        shape = tuple(t.shape)
+    for name, shape, dtype in specs:
+        dtype = np.dtype(dtype)
         if dtype.kind == "f":
             out[name] = rng.uniform(-1.0, 1.0, size=shape).astype(dtype)
         elif dtype.kind == "b":
             out[name] = rng.integers(0, 2, size=shape).astype(bool)
         elif dtype.kind in "iu":
-            out[name] = rng.integers(0, _index_bound(arg), size=shape).astype(dtype)
-        else:  # pragma: no cover - every IR element type maps to one of the above
-            raise UserError(f"input '{name}': cannot make random data of type {t}")
+            high = (int_bounds or {}).get(name, DEFAULT_INT_HIGH)
+            out[name] = rng.integers(0, high, size=shape).astype(dtype)
+        else:
+            raise UserError(f"input '{name}': cannot make random data of dtype {dtype}")
     return out
+
+
+def random_inputs(func, seed: int = 0) -> dict[str, np.ndarray]:
+    """Deterministic random inputs for a function's arguments (see `random_arrays`)."""
+    specs, bounds = [], {}
+    for name, arg in zip(input_names(func), func.args):
+        t = arg.type
+        if not isinstance(t, ShapedType):
+            raise UserError(f"input '{name}' has non-tensor type {t}; give inputs with --inputs")
+        specs.append((name, tuple(t.shape), to_numpy_dtype(t.element_type)))
+        bounds[name] = _index_bound(arg)
+    return random_arrays(specs, seed, bounds)
 
 
 def load_npz(path: str | Path, func) -> dict[str, np.ndarray]:

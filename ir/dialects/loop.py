@@ -19,12 +19,16 @@ import numpy as np
 
 from ir.core import Operation
 from ir.opdef import (
+    BOOL,
+    DENSE,
     INT,
+    INTS,
     STR,
     STRS,
     SYMBOL,
     TYPE,
     IsolatedFromAbove,
+    Pure,
     Terminator,
     attr,
     is_memref,
@@ -353,7 +357,214 @@ class CallOp(Operation):
         return interp.run_block(target.regions[0].block, list(vals), {})
 
 
+# ----------------------------------------------------------------------------- buffers of the host function
+# (added for issue 5's lowering: weights, views, the tensor<->memref bridge, splats and micro-kernels)
+
+
+class WeightOp(Operation):
+    """A constant buffer (a model weight): the result memref holds `value` (DENSE, same shape and
+    element type). The driver stores its bytes in the engine; kernels only read it."""
+
+    name = "loop.weight"
+    value = attr(DENSE)
+    out = result(is_memref)
+
+    @classmethod
+    def infer_result_types(cls, operand_types, properties, operands):
+        t = properties["value"].type
+        return [MemRefType(tuple(t.shape), t.element_type)]
+
+    def verify_(self) -> None:
+        t, m = self.properties["value"].type, self.result.type
+        if tuple(t.shape) != tuple(m.shape) or t.element_type != m.element_type:
+            raise self.error(f"value of type {t} does not fit {m}")
+
+    def evaluate(self):
+        return np.array(self.value, copy=True)
+
+
+class ViewOp(Operation):
+    """An alias of `source` with another static shape and the same element count (a row-major
+    reshape): same bytes, new memref type. Writes through either are seen by both."""
+
+    name = "loop.view"
+    source = operand(is_memref)
+    out = result(is_memref)
+
+    def verify_(self) -> None:
+        a, b = self.source.type, self.result.type
+        if a.element_type != b.element_type or a.num_elements != b.num_elements:
+            raise self.error(f"cannot view {a} as {b}")
+
+    def evaluate(self, src):
+        v = src.reshape(self.result.type.shape)
+        if not np.shares_memory(v, src) and v.size:
+            raise ValueError("source buffer is not contiguous")
+        return v
+
+
+class ToTensorOp(Operation):
+    """Reads a whole buffer as a tensor value (bridges kernel arguments to tensor ops between the
+    `bufferize` and `lower-tensor-to-loops` passes; as upstream's bufferization.to_tensor)."""
+
+    name = "loop.to_tensor"
+    memref = operand(is_memref)
+    out = result()
+
+    @classmethod
+    def infer_result_types(cls, operand_types, properties, operands):
+        from ir.types import TensorType
+
+        m = operand_types[0]
+        return [TensorType(tuple(m.shape), m.element_type)]
+
+    def evaluate(self, mem):
+        return np.array(mem, copy=True)
+
+
+class MaterializeOp(Operation):
+    """Writes a tensor value into a buffer of the same shape (the other half of the bridge; as
+    upstream's bufferization.materialize_in_destination)."""
+
+    name = "loop.materialize"
+    source = operand()
+    target = operand(is_memref)
+
+    def verify_(self) -> None:
+        a, b = self.source.type, self.target.type
+        if tuple(a.shape) != tuple(b.shape) or a.element_type != b.element_type:
+            raise self.error(f"cannot write {a} into {b}")
+
+    def evaluate(self, src, dst):
+        dst[...] = src
+        return ()
+
+
+class SplatOp(Operation):
+    """A vector with every lane equal to the scalar operand (as upstream vector.broadcast of a scalar);
+    made by `vectorize` for loop-invariant scalars used by vector ops."""
+
+    name = "loop.splat"
+    traits = (Pure,)
+    input = operand()
+    out = result()
+
+    def verify_(self) -> None:
+        t = self.result.type
+        if not isinstance(t, VectorType) or t.element_type != self.input.type:
+            raise self.error(f"result must be a vector of {self.input.type}, got {t}")
+
+    def evaluate(self, x):
+        t = self.result.type
+        return np.full(t.shape, x, dtype=to_numpy_dtype(t.element_type))
+
+
+UKERNEL_NAMES = ("sgemm", "conv2d")
+
+
+class UKernelOp(Operation):
+    """A call of a hand-scheduled micro-kernel (codegen/microkernels) by `name`, on memref operands.
+
+    Conventions (the codegen and the driver rely on them):
+    - "sgemm": operands (a, b, [bias], [residual], c) in that order; C[M,N] = act(A[M,K] @ B[K,N]
+      + bias[N] (per column) + residual[M,N]); attributes m, n, k (INT), bias, relu, residual (BOOL).
+      Buffers are dense row-major; a, c and residual may have leading unit/batch dims that fold into M.
+      `parallel_range` = M: a kernel launch with (start, end) computes rows [start, end) of C.
+    - "conv2d": operands (x, w, [bias], [residual], out), NCHW / FCHW f32: out = act(conv(x, w)
+      + bias[F] (per channel) + residual[N,F,OH,OW]); attributes strides, pads (top, left, bottom,
+      right), dilations, kernel (KH, KW) (INTS), group (INT), bias, relu, residual (BOOL).
+      `parallel_range` = N * OH: a launch with (start, end) computes the flattened (n, oh) output rows
+      [start, end) for every output channel.
+    The kernel holding a loop.ukernel has no loop.parallel; its zg.parallel_range equals the ukernel's
+    `parallel_range`, and codegen hands the kernel ABI's (start, end) to the micro-kernel. The residual
+    buffer never aliases the output. The interpreter computes the whole range.
+    """
+
+    name = "loop.ukernel"
+    ukernel = attr(STR, doc='micro-kernel name: "sgemm" or "conv2d"')
+    args = operand(is_memref, variadic=True)
+    parallel_range = attr(INT, default=1)
+    m = attr(INT, default=None)
+    n = attr(INT, default=None)
+    k = attr(INT, default=None)
+    strides = attr(INTS, default=None)
+    pads = attr(INTS, default=None)
+    dilations = attr(INTS, default=None)
+    kernel = attr(INTS, default=None)
+    group = attr(INT, default=1)
+    bias = attr(BOOL, default=False)
+    relu = attr(BOOL, default=False)
+    residual = attr(BOOL, default=False)
+
+    def verify_(self) -> None:
+        if self.ukernel not in UKERNEL_NAMES:
+            raise self.error(f"unknown micro-kernel {self.ukernel!r} (known: {', '.join(UKERNEL_NAMES)})")
+        want = 3 + int(self.bias) + int(self.residual)
+        if len(self.operands) != want:
+            raise self.error(f"{self.ukernel} with these epilogue flags takes {want} buffers")
+        if self.ukernel == "sgemm":
+            if None in (self.m, self.n, self.k):
+                raise self.error("sgemm needs m, n and k")
+            a, b, c = self.operands[0].type, self.operands[1].type, self.operands[-1].type
+            if a.num_elements != self.m * self.k or b.num_elements != self.k * self.n:
+                raise self.error(f"a {a} and b {b} do not hold M={self.m} K={self.k} N={self.n}")
+            if c.num_elements != self.m * self.n:
+                raise self.error(f"c {c} does not hold M={self.m} x N={self.n}")
+        elif None in (self.strides, self.pads, self.dilations, self.kernel):
+            raise self.error("conv2d needs strides, pads, dilations and kernel")
+
+    def evaluate(self, *bufs):
+        it = iter(bufs)
+        a, b = next(it), next(it)
+        bias = next(it) if self.bias else None
+        res = next(it) if self.residual else None
+        out = next(it)
+        if self.ukernel == "sgemm":
+            acc = a.reshape(self.m, self.k) @ b.reshape(self.k, self.n)
+            if bias is not None:
+                acc = acc + bias.reshape(1, self.n)
+        else:
+            acc = _conv2d_nchw(a, b, self)
+            if bias is not None:
+                acc = acc + bias.reshape(1, -1, 1, 1)
+        acc = acc.reshape(out.shape)
+        if res is not None:
+            acc = acc + res.reshape(out.shape)
+        if self.relu:
+            acc = np.maximum(acc, 0)
+        out[...] = acc.astype(out.dtype)
+        return ()
+
+
+def _conv2d_nchw(x: np.ndarray, w: np.ndarray, op: UKernelOp) -> np.ndarray:
+    """Reference NCHW convolution for loop.ukernel "conv2d" (strides, pads t/l/b/r, dilations, group)."""
+    (sh, sw), (dh, dw), (pt, pl, pb, pr), g = op.strides, op.dilations, op.pads, op.group
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
+    ow = (wd + pl + pr - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((n, g, f // g, oh, ow), dtype=np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            patch = xp[
+                :, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw
+            ]
+            patch = patch.reshape(n, g, cg, oh, ow)
+            wk = w[:, :, i, j].reshape(g, f // g, cg)
+            out += np.einsum("ngchw,gfc->ngfhw", patch, wk)
+    return out.reshape(n, f, oh, ow)
+
+
+PARALLEL_RANGE_ATTR = "zg.parallel_range"
+"""Discardable INT attribute on loop.kernel: trip count of its outermost parallel loop (1 if none)."""
+
+CPU_OUTER = "cpu.outer"
+"""The loop.parallel mapping of a kernel's outermost parallel loop (split across CPU threads)."""
+
+
 __all__ = [
     "ForOp", "ParallelOp", "YieldOp", "LoadOp", "StoreOp", "AllocOp", "DeallocOp", "CopyOp",
-    "BarrierOp", "KernelOp", "ReturnOp", "CallOp", "MemRefType",
+    "BarrierOp", "KernelOp", "ReturnOp", "CallOp", "MemRefType", "WeightOp", "ViewOp", "ToTensorOp",
+    "MaterializeOp", "SplatOp", "UKernelOp", "PARALLEL_RANGE_ATTR", "CPU_OUTER",
 ]  # fmt: skip

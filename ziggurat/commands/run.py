@@ -29,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("--rtol", type=float, default=None, help="relative tolerance of --check (default 1e-3)")
     p.add_argument("--atol", type=float, default=None, help="absolute tolerance of --check (default 1e-4)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads for compiled targets")
+    p.add_argument("--reference", metavar="MODEL.onnx", help="the ONNX model to --check an .engine file against")
     p.add_argument(
         "--input-shape", action="append", metavar="NAME=1x3x224x224", help="fix a symbolic input shape"
     )
@@ -40,16 +42,16 @@ def run(args) -> int:
     from ziggurat.inputs import input_names, load_npz, output_names, random_inputs
 
     path = Path(args.file)
-    if path.suffix == ".engine" or args.target != "interp":
-        raise UserError(f"target {args.target if args.target != 'interp' else 'engine'} is not available yet")
+    if path.suffix == ".engine":
+        return run_engine_file(args, path)
     module = load_module(path, parse_input_shapes(args.input_shape))
-    if args.opt:
+    if args.opt and args.target == "interp":
         from ziggurat.pipelines import optimize
 
         optimize(module, args.opt)  # the graph-level -O pipeline, so the optimized module is what runs
     func = module.main
     feeds = load_npz(args.inputs, func) if args.inputs else random_inputs(func, seed=args.seed)
-    outs, seconds = run_target(module, feeds, args.target)
+    outs, seconds = run_target(module, feeds, args.target, args.opt or "-O2", args.threads)
     names = output_names(func)
     sys.stdout.write(f"ran {path.name} on {args.target} in {seconds * 1000:.1f} ms\n")
     for name, x in zip(names, outs):
@@ -69,15 +71,66 @@ def run(args) -> int:
     return 0
 
 
-def run_target(module, feeds: dict, target: str) -> tuple[list[np.ndarray], float]:
-    """Runs the module on `target`; only the interpreter exists so far (compiled targets plug in here)."""
+def run_target(module, feeds: dict, target: str, opt: str = "-O2", threads: int = 1) -> tuple[list[np.ndarray], float]:
+    """Runs the module on `target` (the interpreter, or compiled for the CPU); returns outputs and run seconds."""
     from ir.interpreter import run as interpret
 
-    if target != "interp":
-        raise UserError(f"target {target} is not available yet")
+    if target == "interp":
+        t0 = time.perf_counter()
+        outs = interpret(module, feeds)
+        return [np.asarray(x) for x in outs], time.perf_counter() - t0
+    if target == "cpu":
+        from ziggurat.driver import compile_module
+
+        engine, report = compile_module(module.clone(), target="cpu", opt=opt, threads=threads)
+        sys.stdout.write(f"compiled for the CPU ({opt}): {report.summary()}\n")
+        ctx = engine.create_context(threads)
+        t0 = time.perf_counter()
+        outs = ctx.run(feeds)
+        return outs, time.perf_counter() - t0
+    raise UserError(f"target {target} is not available yet (available: interp, cpu)")
+
+
+def run_engine_file(args, path: Path) -> int:
+    """`ziggurat run FILE.engine`: runs a saved engine without recompiling."""
+    from runtime.engine import Engine
+    from runtime.engine_file import EngineFileError
+    from ziggurat.compare import DEFAULT_ATOL, DEFAULT_RTOL
+    from ziggurat.inputs import random_arrays
+
+    if args.target not in ("interp", "cpu"):
+        raise UserError(f"{path.name} is a CPU engine; --target {args.target} cannot run it")
+    try:
+        engine = Engine.load(path)
+    except EngineFileError as e:
+        raise UserError(str(e)) from None
+    specs = [engine.plan.buffers[n] for n in engine.input_names]
+    if args.inputs:
+        with np.load(args.inputs) as z:
+            feeds = {n: z[n] for n in engine.input_names if n in z}
+    else:
+        feeds = random_arrays([(s.name, tuple(s.shape), np.dtype(s.dtype)) for s in specs], seed=args.seed)
+    ctx = engine.create_context(args.threads)
     t0 = time.perf_counter()
-    outs = interpret(module, feeds)
-    return [np.asarray(x) for x in outs], time.perf_counter() - t0
+    outs = ctx.run(feeds)
+    seconds = time.perf_counter() - t0
+    names = engine.output_names
+    sys.stdout.write(f"ran {path.name} on cpu in {seconds * 1000:.1f} ms\n")
+    for name, x in zip(names, outs):
+        sys.stdout.write(f"  {name}: {summary(x)}\n")
+    if args.output:
+        from ziggurat.output import write_bytes_atomically
+
+        buf = io.BytesIO()
+        np.savez(buf, **dict(zip(names, outs)))
+        write_bytes_atomically(args.output, buf.getvalue())
+    if args.check == "ort":
+        if not args.reference:
+            raise UserError("--check ort on an .engine file needs the model: add --reference MODEL.onnx")
+        rtol = DEFAULT_RTOL if args.rtol is None else args.rtol
+        atol = DEFAULT_ATOL if args.atol is None else args.atol
+        return check_against_ort(Path(args.reference), None, feeds, names, outs, rtol, atol)
+    return 0
 
 
 def check_against_ort(path: Path, module, feeds, names, outs, rtol: float, atol: float) -> int:

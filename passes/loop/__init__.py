@@ -1,0 +1,1 @@
+"""Loop transforms on loop.kernel bodies: tile, interchange, unroll, vectorize, parallelize."""
