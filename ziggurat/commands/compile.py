@@ -1,0 +1,56 @@
+"""`ziggurat compile MODEL -o OUT.engine`: build an engine file (object code, weights, plan) for a target."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ir.errors import UserError
+from ziggurat.loading import load_module, parse_input_shapes
+
+
+def register(sub) -> None:
+    p = sub.add_parser("compile", help="compile a model into an engine file")
+    p.add_argument("file", help="a .onnx model or a graph-level .mlir file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.engine")
+    p.add_argument("--target", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("-O0", dest="opt", action="store_const", const="-O0")
+    p.add_argument("-O1", dest="opt", action="store_const", const="-O1")
+    p.add_argument("-O2", dest="opt", action="store_const", const="-O2")
+    p.add_argument("--threads", type=int, default=1, help="threads the engine runs with by default")
+    p.add_argument("--precision", choices=["fp32", "fp16", "bf16", "mixed"], default="fp32")
+    p.add_argument("--emit", choices=["llvm", "asm", "ptx"], help="also write the generated code")
+    p.add_argument("--emit-dir", metavar="DIR", help="where --emit writes (default: next to the engine)")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse cached object code")
+    p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ziggurat.driver import compile_module
+    from ziggurat.progress import stage_progress
+
+    if args.target != "cpu":
+        raise UserError(f"target '{args.target}' cannot be compiled yet (available: cpu)")
+    if args.precision != "fp32":
+        raise UserError(f"--precision {args.precision} is not supported by the CPU code generator yet; use fp32")
+    out = Path(args.output)
+    if out.suffix != ".engine":
+        raise UserError(f"{out}: engine files end in .engine")
+    if not out.parent.exists():
+        raise UserError(f"{out}: directory {out.parent} does not exist")
+    module = load_module(args.file, parse_input_shapes(args.input_shape))
+    with stage_progress(f"compiling {Path(args.file).name}") as progress:
+        engine, report = compile_module(
+            module, target="cpu", opt=args.opt or "-O2", threads=args.threads, use_cache=not args.no_cache,
+            progress=progress,
+        )
+    engine.save(out)
+    if args.emit:
+        _emit(args, engine, out)
+    sys.stdout.write(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB): {report.summary()}\n")
+    return 0
+
+
+def _emit(args, engine, out: Path) -> None:
+    raise UserError("--emit is not available yet")
