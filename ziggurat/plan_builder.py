@@ -24,9 +24,7 @@ def _names(func: Operation, key: str, default_prefix: str, n: int) -> list[str]:
 def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, bytes], dict]:
     """(plan, weight bytes by section name, memory statistics) for the module's `main` host function."""
     func = module.main
-    kernels = {
-        op.properties["sym_name"].value: op for op in module.body.ops if op.name == "loop.kernel"
-    }
+    kernels = {op.properties["sym_name"].value: op for op in module.body.ops if op.name == "loop.kernel"}
     args = list(func.body.args)
     n_in = len(func.attributes["zg.input_names"].value) if "zg.input_names" in func.attributes else None
     if n_in is None:
@@ -72,7 +70,9 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
                 root = buffers[a].alias_of or a
                 uses.setdefault(root, []).append(step)
             launches.append(
-                Launch(callee, arg_names, int(rng.value) if rng is not None else 1, callee, list(k.provenance))
+                Launch(
+                    callee, arg_names, int(rng.value) if rng is not None else 1, callee, list(k.provenance)
+                )
             )
         elif op.name == "func.return":
             continue
@@ -91,5 +91,9 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
             b.offset = buffers[b.alias_of].offset
     plan = Plan(in_names, out_names, buffers, launches, mp.arena_bytes, [], {}, threads)
     plan.validate()
-    stats = {"arena_bytes": mp.arena_bytes, "unplanned_bytes": mp.naive_bytes, "weights_bytes": sum(map(len, weights.values()))}
+    stats = {
+        "arena_bytes": mp.arena_bytes,
+        "unplanned_bytes": mp.naive_bytes,
+        "weights_bytes": sum(map(len, weights.values())),
+    }
     return plan, weights, stats

@@ -17,6 +17,7 @@ def stage_progress(title: str, enabled: bool | None = None) -> Iterator:
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
+
         def plain(stage: str, done: int, total: int) -> None:
             if done == 0 and total <= 1:
                 sys.stderr.write(f"{title}: {stage}...\n")
@@ -24,8 +25,13 @@ def stage_progress(title: str, enabled: bool | None = None) -> Iterator:
         yield plain
         return
     with Progress(
-        TextColumn(f"[bold]{title}[/bold]"), TextColumn("{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+        TextColumn(f"[bold]{title}[/bold]"),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task("", total=1)
 

@@ -10,12 +10,16 @@ import numpy as np
 from runtime.engine import Engine
 
 
-def compile(model, target: str = "cpu", opt: str = "-O2", threads: int = 1, input_shapes=None, **kwargs) -> Engine:  # noqa: A001
+def compile(
+    model, target: str = "cpu", opt: str = "-O2", threads: int = 1, input_shapes=None, **kwargs
+) -> Engine:  # noqa: A001
     """Compiles an ONNX model (path or ModelProto) or a graph-level module into an Engine."""
     from ziggurat.driver import compile_file, compile_module
 
     if isinstance(model, str | Path):
-        engine, _ = compile_file(model, input_shapes=input_shapes, target=target, opt=opt, threads=threads, **kwargs)
+        engine, _ = compile_file(
+            model, input_shapes=input_shapes, target=target, opt=opt, threads=threads, **kwargs
+        )
         return engine
     if hasattr(model, "graph"):  # an onnx.ModelProto
         from ir.onnx_import import import_onnx_model

@@ -33,7 +33,9 @@ def run(args) -> int:
     if args.target != "cpu":
         raise UserError(f"target '{args.target}' cannot be compiled yet (available: cpu)")
     if args.precision != "fp32":
-        raise UserError(f"--precision {args.precision} is not supported by the CPU code generator yet; use fp32")
+        raise UserError(
+            f"--precision {args.precision} is not supported by the CPU code generator yet; use fp32"
+        )
     out = Path(args.output)
     if out.suffix != ".engine":
         raise UserError(f"{out}: engine files end in .engine")
@@ -42,7 +44,11 @@ def run(args) -> int:
     module = load_module(args.file, parse_input_shapes(args.input_shape))
     with stage_progress(f"compiling {Path(args.file).name}") as progress:
         engine, report = compile_module(
-            module, target="cpu", opt=args.opt or "-O2", threads=args.threads, use_cache=not args.no_cache,
+            module,
+            target="cpu",
+            opt=args.opt or "-O2",
+            threads=args.threads,
+            use_cache=not args.no_cache,
             progress=progress,
         )
     engine.save(out)

@@ -1,81 +1,59 @@
-"""`ziggurat demo`: the README's main job on a model that ships with onnx (light ResNet-50)."""
+"""`ziggurat demo`: the README's main job — compile light ResNet-50 (ships with onnx) for the CPU, run it,
+check it against onnxruntime and print a latency table."""
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import numpy as np
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="import, run and check light ResNet-50 (ships with onnx; no download)")
+    p = sub.add_parser("demo", help="compile, run and check light ResNet-50 for the CPU (ships with onnx)")
     p.add_argument("--model", default="resnet50", help="which light model (default resnet50)")
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--iterations", type=int, default=10)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from ir.errors import UserError
-    from ir.interpreter import Interpreter
-    from ir.onnx_import import import_onnx_file
-    from ir.verifier import verify
+    from ziggurat.benchmarking import median_ms, ort_session
+    from ziggurat.compare import compare
+    from ziggurat.driver import compile_file
+    from ziggurat.inputs import random_arrays
     from ziggurat.models import LIGHT_MODELS, light_model_path
+    from ziggurat.progress import stage_progress
 
     if args.model not in LIGHT_MODELS:
         raise UserError(f"unknown light model '{args.model}' (choose from {', '.join(LIGHT_MODELS)})")
     console = Console()
     path = light_model_path(args.model)
-    console.print(f"[bold]Ziggurat demo[/bold]: {path.name} (from the onnx package)")
+    console.print(f"[bold]Ziggurat demo[/bold]: {path.name} (shipped inside the onnx package)")
     t0 = time.perf_counter()
-    module = import_onnx_file(path)
-    verify(module)
-    func = module.main
-    n_ops = sum(1 for _ in func.walk()) - 1
-    console.print(f"imported to the graph dialect: {n_ops} ops in {time.perf_counter() - t0:.2f} s")
-
-    rng = np.random.default_rng(0)
-    inputs = [rng.standard_normal(a.type.shape).astype(a.type.dtype) for a in func.args]
-    body = [op for op in func.body.ops]
-    with Progress(
-        TextColumn("interpreting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    ) as progress:
-        task = progress.add_task("ops", total=len(body))
-        interp = Interpreter(trace=lambda op, outs: progress.advance(task) if op.parent is func.body else None)
-        ours = interp.run_function(func, inputs)
-    times = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        Interpreter().run_function(func, inputs)
-        times.append(time.perf_counter() - t)
-
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    feeds = {i.name: x for i, x in zip(sess.get_inputs(), inputs)}
+    with stage_progress(f"compiling {path.name} for the CPU") as progress:
+        engine, report = compile_file(path, opt="-O2", threads=args.threads, progress=progress)
+    console.print(f"compiled in {time.perf_counter() - t0:.1f} s: {report.summary()}")
+    specs = [engine.plan.buffers[n] for n in engine.input_names]
+    feeds = random_arrays([(s.name, tuple(s.shape), np.dtype(s.dtype)) for s in specs], seed=0)
+    ctx = engine.create_context(args.threads)
+    ours = ctx.run(feeds)
+    sess = ort_session(path, args.threads)
     ref = sess.run(None, feeds)
-    ort_times = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        sess.run(None, feeds)
-        ort_times.append(time.perf_counter() - t)
-
     ok = True
-    for o, r in zip(ours, ref):
-        err = float(np.max(np.abs(o - r))) if o.size else 0.0
-        good = np.allclose(o, r, rtol=1e-3, atol=1e-4)
-        ok &= bool(good)
-        console.print(f"output {o.shape}: max abs error vs onnxruntime {err:.3g} -> {'OK' if good else 'MISMATCH'}")
-    table = Table(title="latency (median)")
-    for col in ("engine", "ms", "vs onnxruntime"):
-        table.add_column(col)
-    ort_ms = statistics.median(ort_times) * 1e3
-    ours_ms = statistics.median(times) * 1e3
-    table.add_row("ziggurat interpreter", f"{ours_ms:.1f}", f"{ours_ms / ort_ms:.1f}x")
-    table.add_row("onnxruntime", f"{ort_ms:.1f}", "1.0x")
+    for name, o, r in zip(engine.output_names, ours, ref):
+        c = compare(name, o, r, 1e-3, 1e-4)
+        ok &= c.ok
+        console.print("check against onnxruntime: " + c.line())
+    ours_ms = median_ms(lambda: ctx.run(feeds), args.iterations)
+    ort_ms = median_ms(lambda: sess.run(None, feeds), args.iterations)
+    table = Table(title=f"{path.stem}, {args.threads} thread(s), median of {args.iterations} runs")
+    for col in ("engine", "latency ms", "vs onnxruntime"):
+        table.add_column(col, justify="right")
+    table.add_row("ziggurat -O2 (cpu)", f"{ours_ms:.1f}", f"{ours_ms / ort_ms:.2f}x")
+    table.add_row("onnxruntime", f"{ort_ms:.1f}", "1.00x")
     console.print(table)
     return 0 if ok else 1

@@ -30,7 +30,9 @@ def register(sub) -> None:
     p.add_argument("--atol", type=float, default=None, help="absolute tolerance of --check (default 1e-4)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for compiled targets")
-    p.add_argument("--reference", metavar="MODEL.onnx", help="the ONNX model to --check an .engine file against")
+    p.add_argument(
+        "--reference", metavar="MODEL.onnx", help="the ONNX model to --check an .engine file against"
+    )
     p.add_argument(
         "--input-shape", action="append", metavar="NAME=1x3x224x224", help="fix a symbolic input shape"
     )
@@ -71,7 +73,9 @@ def run(args) -> int:
     return 0
 
 
-def run_target(module, feeds: dict, target: str, opt: str = "-O2", threads: int = 1) -> tuple[list[np.ndarray], float]:
+def run_target(
+    module, feeds: dict, target: str, opt: str = "-O2", threads: int = 1
+) -> tuple[list[np.ndarray], float]:
     """Runs the module on `target` (the interpreter, or compiled for the CPU); returns outputs and run seconds."""
     from ir.interpreter import run as interpret
 
