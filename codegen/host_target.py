@@ -32,10 +32,12 @@ __all__ = [
     "ObjectCache",
     "compile_to_object",
     "default_cache_dir",
+    "emit_assembly",
     "host_target",
     "initialize_llvm",
     "load_library",
     "optimize_module",
+    "optimized_ir",
 ]
 
 _init_lock = threading.Lock()

@@ -29,7 +29,6 @@ __all__ = [
     "for_range",
     "gep",
     "i64",
-    "if_then",
     "loop_metadata",
     "maxnum",
     "minnum",
@@ -191,13 +190,6 @@ def select_min(builder: ir.IRBuilder, a: ir.Value, b: ir.Value) -> ir.Value:
 def select_max(builder: ir.IRBuilder, a: ir.Value, b: ir.Value) -> ir.Value:
     """Signed integer ``max(a, b)``."""
     return builder.select(builder.icmp_signed(">", a, b), a, b)
-
-
-@contextmanager
-def if_then(builder: ir.IRBuilder, cond: ir.Value) -> Iterator[None]:
-    """``if (cond) { ... }`` without LLVM's branch-weight guesses."""
-    with builder.if_then(cond):
-        yield
 
 
 NO_VECTORIZE: dict[str, bool | int | None] = {"llvm.loop.vectorize.enable": False}

@@ -95,8 +95,8 @@ class AffineBinary(AffineExpr):
         def side(e: AffineExpr, right: bool) -> str:
             s = str(e)
             if isinstance(e, AffineBinary) and (
-                _PRECEDENCE[e.kind] < prec or (right and _PRECEDENCE[e.kind] == prec and self.kind != "+")
-            ):
+                _PRECEDENCE[e.kind] < prec or (right and _PRECEDENCE[e.kind] == prec)
+            ):  # a right operand of equal precedence keeps its parentheses: the parser is left-associative
                 return f"({s})"
             return s
 

@@ -272,11 +272,11 @@ class DenseElementsAttr(Attribute):
     @property
     def is_splat(self) -> bool:
         a = self.array
-        return (
-            a.size > 0 and bool(np.all(a == a.flat[0]))
-            if a.dtype.kind != "f"
-            else (a.size > 0 and bool(np.array_equal(a, np.full_like(a, a.flat[0]), equal_nan=True)))
-        )
+        if a.size == 0:
+            return False
+        # Compare bit patterns, so -0.0 vs 0.0 and different NaN payloads are not folded into one splat.
+        rows = np.ascontiguousarray(a).reshape(a.size, 1).view(np.uint8)
+        return bool(np.all(rows == rows[0]))
 
     def __eq__(self, other) -> bool:
         return (
@@ -298,7 +298,9 @@ class DenseElementsAttr(Attribute):
                 return "true" if x else "false"
             return str(int(x))
 
-        if self.is_splat:
+        if a.size == 0:
+            body = ""  # MLIR's spelling of an empty literal, whatever the (zero-element) shape
+        elif self.is_splat:
             body = scalar(a.flat[0])
         elif a.ndim == 0:
             body = scalar(a.item())

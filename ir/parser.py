@@ -528,6 +528,8 @@ class Parser:
             raise self.error(f"dense literal does not fit {ty}", tpos) from None
         if arr.ndim == 0 or (arr.size == 1 and arr.shape != ty.shape):
             arr = np.full(ty.shape, arr.reshape(()), dtype=dtype)
+        elif arr.size == 0 and ty.num_elements == 0:  # `[]` or `dense<>` for any empty shape (0x0, 2x0...)
+            arr = arr.reshape(ty.shape)
         if arr.shape != ty.shape:
             raise self.error(f"dense literal of shape {arr.shape} does not match {ty}", tpos)
         return DenseElementsAttr(ty, arr)

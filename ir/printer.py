@@ -151,8 +151,8 @@ class Printer:
             for a in b.args:
                 self.st.names[a] = f"%arg{sc.next_arg}"
                 sc.next_arg += 1
-        for i, b in enumerate(r.blocks):
-            if b.args or i > 0:
+        for b in r.blocks:
+            if b.args or len(r.blocks) > 1:  # an unlabeled entry block cannot be told apart when empty
                 args = ", ".join(f"{self.st.names[a]}: {a.type}" for a in b.args)
                 self.lines.append(f"{ind}{labels[b]}({args}):" if b.args else f"{ind}{labels[b]}:")
             for op in b.ops:
@@ -182,10 +182,12 @@ def encode_blob(array: np.ndarray) -> str:
 
 
 def format_location(provenance) -> str:
-    names = [p.replace("\\", "\\\\").replace('"', '\\"') for p in provenance]
+    from ir.attributes import _quote  # escapes quotes, backslashes, newlines and control characters
+
+    names = [_quote(p) for p in provenance]
     if len(names) == 1:
-        return f'loc("{names[0]}")'
-    return "loc(fused[" + ", ".join(f'"{n}"' for n in names) + "])"
+        return f"loc({names[0]})"
+    return "loc(fused[" + ", ".join(names) + "])"
 
 
 def print_op(op: Operation, options: PrintOptions | None = None) -> str:
