@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 _init_lock = threading.Lock()
-_loaded_libraries: dict[str, ctypes.CDLL] = {}
 
 
 def initialize_llvm() -> None:
@@ -50,17 +49,7 @@ def initialize_llvm() -> None:
 
 
 def load_library(name: str) -> None:
-    """Load a shared library into the process so JIT'd code can resolve its symbols (e.g. libgomp).
-
-    The library is also opened through ctypes and the handle kept forever: LLVM's static destructors
-    dlclose what ``load_library_permanently`` opened, and unmapping libgomp at exit while its worker
-    threads still spin crashes the process (seen as an intermittent SIGSEGV at interpreter exit).
-    """
-    with _init_lock:
-        if name in _loaded_libraries:
-            return
-        handle = ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
-        _loaded_libraries[name] = handle
+    """Loads a shared library for JIT'd code; the runtime's loader keeps it mapped until exit."""
     _runtime_load_library(name)
 
 

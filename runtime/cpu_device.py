@@ -31,10 +31,17 @@ def initialize_llvm() -> None:
             _initialized = True
 
 
+_handles: list[ctypes.CDLL] = []
+
+
 def load_library(name: str) -> None:
-    """Loads a shared library into the process so JIT'd code resolves its symbols (libgomp, libm)."""
+    """Loads a shared library into the process so JIT'd code resolves its symbols (libgomp, libm).
+
+    A ctypes handle is also kept forever: LLVM closes its own handle at exit, and unloading libgomp while
+    its worker threads still spin crashes the process."""
     with _lock:
         if name not in _libraries:
+            _handles.append(ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL))
             llvm.load_library_permanently(name)
             _libraries.add(name)
 
