@@ -9,18 +9,9 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-LIGHT_DIR = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
-LIGHT_MODELS = [
-    "bvlc_alexnet",
-    "densenet121",
-    "inception_v1",
-    "inception_v2",
-    "resnet50",
-    "shufflenet",
-    "squeezenet",
-    "vgg19",
-    "zfnet512",
-]
+from ziggurat.models import LIGHT_MODELS, light_model_dir  # noqa: F401 - LIGHT_MODELS is re-exported for tests
+
+LIGHT_DIR = light_model_dir()
 
 
 def model_path(name: str) -> Path:
