@@ -13,7 +13,7 @@ import llvmlite.ir as ir
 
 from codegen.microkernels import ceil_div
 from codegen.microkernels.conv import CB, ConvSpec, emit_conv2d_nchw8c
-from codegen.microkernels.gemm import GemmSpec, emit_sgemm
+from codegen.microkernels.gemm import GemmSchedule, GemmSpec, GemvSchedule, GemvSpec, emit_gemv, emit_sgemm
 from ir.core import Operation
 from ir.errors import UnsupportedError
 
@@ -58,67 +58,117 @@ def _free(e, raw) -> None:
         e.b.call(free, [raw])
 
 
+def _gemm_schedule(op: Operation) -> GemmSchedule:
+    """The schedule a prepacked B was packed with (loop.ukernel pack_params = nr, kc, k_unroll)."""
+    if op.packed and op.pack_params:
+        nr, kc, ku = op.pack_params
+        return GemmSchedule(nr=nr, kc=kc, k_unroll=ku)
+    return GemmSchedule()
+
+
 def _sgemm(e, op: Operation, args: list[ir.Value]) -> None:
-    """C rows [start, end) = act(A @ B + bias + residual): pack B into a workspace, run the row range."""
+    """C rows [start, end) = act(A @ B + bias + residual): B prepacked, or packed into a workspace."""
     spec = GemmSpec(op.m, op.n, op.k, bias=op.bias, relu=op.relu, residual=op.residual)
-    gk = emit_sgemm(e.module, spec, name=e.unique(f"{e.name}.sgemm"))
+    gk = emit_sgemm(e.module, spec, _gemm_schedule(op), name=e.unique(f"{e.name}.sgemm"))
     a, b, bias, res, c = (_f32(e, v) for v in _operands(op, args))
+    if op.packed:
+        e.b.call(e.module.globals[gk.prepacked_range], [a, b, c, bias, res, e.start, e.end])
+        return
     ws, raw = _workspace(e, gk.packed_b_floats)
     e.b.call(e.module.globals[gk.pack_b], [b, ws])
     e.b.call(e.module.globals[gk.prepacked_range], [a, ws, c, bias, res, e.start, e.end])
     _free(e, raw)
 
 
+def _sgemv(e, op: Operation, args: list[ir.Value]) -> None:
+    """y panels [start, end) = act(x @ W + bias + residual) (M = 1), W prepacked or packed here."""
+    sch = GemvSchedule(nr=op.pack_params[0]) if op.packed and op.pack_params else GemvSchedule()
+    spec = GemvSpec(op.n, op.k, bias=op.bias, relu=op.relu, residual=op.residual)
+    gk = emit_gemv(e.module, spec, sch, name=e.unique(f"{e.name}.gemv"))
+    x, w, bias, res, y = (_f32(e, v) for v in _operands(op, args))
+    if op.packed:
+        e.b.call(e.module.globals[gk.range], [x, w, y, bias, res, e.start, e.end])
+        return
+    ws, raw = _workspace(e, gk.packed_w_floats)
+    e.b.call(e.module.globals[gk.pack_w], [w, ws])
+    e.b.call(e.module.globals[gk.range], [x, ws, y, bias, res, e.start, e.end])
+    _free(e, raw)
+
+
 def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
-    """NCHW conv rows [start, end) of (n, oh): repack x and w to NCHW8c, run the direct kernel, unpack."""
-    if op.group != 1:
-        raise UnsupportedError("codegen: loop.ukernel conv2d supports group = 1 only")
-    x_t, w_t = op.operands[0].type, op.operands[1].type
-    n, ci, h, w = x_t.shape
-    co, _, kh, kw = w_t.shape
+    """NCHW conv rows [start, end) of (n, oh), group by group: x (and w unless prepacked) to NCHW8c,
+    the direct kernel, then the rows back to NCHW."""
+    x_t, o_t = op.operands[0].type, op.operands[-1].type
+    n, c_all, h, w = x_t.shape
+    g = op.group
+    if g != 1 and n != 1:
+        raise UnsupportedError("codegen: loop.ukernel conv2d with groups needs batch 1")
+    ci, co = c_all // g, o_t.shape[1] // g
+    kh, kw = op.kernel
     spec = ConvSpec(
         n, ci, h, w, co, kh, kw, stride=tuple(op.strides), pads=tuple(op.pads), dilation=tuple(op.dilations),
         bias=op.bias, relu=op.relu, residual=op.residual,
     )  # fmt: skip
     ck = emit_conv2d_nchw8c(e.module, spec, name=e.unique(f"{e.name}.conv"))
-    x, wt, bias, res, out = (_f32(e, v) for v in _operands(op, args))
+    x0, wt0, bias0, res0, out0 = (_f32(e, v) for v in _operands(op, args))
     cib, cob = ceil_div(ci, CB), ceil_div(co, CB)
     oh, ow = spec.oh, spec.ow
+    wfloats = cob * cib * kh * kw * CB * CB
     xb, xraw = _workspace(e, n * cib * h * w * CB)
-    wb, wraw = _workspace(e, cob * cib * kh * kw * CB * CB)
+    wb, wraw = (None, None) if op.packed else _workspace(e, wfloats)
     ob, oraw = _workspace(e, n * cob * oh * ow * CB)
-    bb, braw = _workspace(e, cob * CB) if op.bias else (bias, None)
-    rb, rraw = _workspace(e, n * cob * oh * ow * CB) if op.residual else (res, None)
+    bb, braw = _workspace(e, cob * CB) if op.bias else (bias0, None)
+    rb, rraw = _workspace(e, n * cob * oh * ow * CB) if op.residual else (res0, None)
     loops = e.loops
-    # x [N][C][H][W] -> [N][C/8][H][W][8] (padded channels zero)
-    loops(
-        [n, cib * CB, h * w],
-        lambda i: _copy_padded(e, x, xb, i, (ci, h * w), (cib, h * w), guard=ci),
-    )
-    # w [CO][CI][KH][KW] -> [CO/8][CI/8][KH][KW][8 ci][8 co]
-    loops([cob * CB, cib * CB, kh * kw], lambda i: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw))
-    if op.bias:
-        loops([cob * CB], lambda i: _store_or_zero(e, bias, bb, i[0], i[0], ir.Constant(I64, co), i[0]))
-    if op.residual:
+    for gi in range(g):
+        x = _off(e, x0, gi * ci * h * w)
+        out = _off(e, out0, gi * co * oh * ow)
+        # x [N][C][H][W] -> [N][C/8][H][W][8] (padded channels zero)
         loops(
-            [n, cob * CB, oh * ow],
-            lambda i: _copy_padded(e, res, rb, i, (co, oh * ow), (cob, oh * ow), guard=co),
+            [n, cib * CB, h * w],
+            lambda i, x=x: _copy_padded(e, x, xb, i, (ci, h * w), (cib, h * w), guard=ci),
         )
-    e.b.call(e.module.globals[ck.range], [xb, wb, ob, bb, rb, e.start, e.end])
+        if op.packed:
+            wg = _off(e, wt0, gi * wfloats)
+        else:
+            wt = _off(e, wt0, gi * co * ci * kh * kw)
+            # w [CO][CI][KH][KW] -> [CO/8][CI/8][KH][KW][8 ci][8 co]
+            loops(
+                [cob * CB, cib * CB, kh * kw],
+                lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw),
+            )
+            wg = wb
+        if op.bias:
+            bias = _off(e, bias0, gi * co)
+            loops(
+                [cob * CB],
+                lambda i, bias=bias: _store_or_zero(e, bias, bb, i[0], i[0], ir.Constant(I64, co), i[0]),
+            )
+        if op.residual:
+            res = _off(e, res0, gi * co * oh * ow)
+            loops(
+                [n, cob * CB, oh * ow],
+                lambda i, res=res: _copy_padded(e, res, rb, i, (co, oh * ow), (cob, oh * ow), guard=co),
+            )
+        e.b.call(e.module.globals[ck.range], [xb, wg, ob, bb, rb, e.start, e.end])
 
-    # out rows [start, end) of (n, oh), every channel: [N][CO/8][OH][OW][8] -> [N][CO][OH][OW]
-    def unpack(i):
-        row, c, col = i
-        nn, r = e.b.sdiv(row, ir.Constant(I64, oh)), e.b.srem(row, ir.Constant(I64, oh))
-        pix = e.b.add(e.b.mul(r, ir.Constant(I64, ow)), col)
-        cb, cl = e.b.sdiv(c, ir.Constant(I64, CB)), e.b.srem(c, ir.Constant(I64, CB))
-        src = _lin(e, [nn, cb, pix, cl], [cob * oh * ow * CB, oh * ow * CB, CB, 1])
-        dst = _lin(e, [nn, c, pix], [co * oh * ow, oh * ow, 1])
-        e.b.store(e.b.load(e.b.gep(ob, [src])), e.b.gep(out, [dst]))
+        # out rows [start, end) of (n, oh), every channel: [N][CO/8][OH][OW][8] -> [N][CO][OH][OW]
+        def unpack(i, out=out):
+            row, c, col = i
+            nn, r = e.b.sdiv(row, ir.Constant(I64, oh)), e.b.srem(row, ir.Constant(I64, oh))
+            pix = e.b.add(e.b.mul(r, ir.Constant(I64, ow)), col)
+            cb, cl = e.b.sdiv(c, ir.Constant(I64, CB)), e.b.srem(c, ir.Constant(I64, CB))
+            src = _lin(e, [nn, cb, pix, cl], [cob * oh * ow * CB, oh * ow * CB, CB, 1])
+            dst = _lin(e, [nn, c, pix], [co * oh * ow * g, oh * ow, 1])
+            e.b.store(e.b.load(e.b.gep(ob, [src])), e.b.gep(out, [dst]))
 
-    e.loops_from([e.start, ir.Constant(I64, 0), ir.Constant(I64, 0)], [e.end, co, ow], unpack)
+        e.loops_from([e.start, ir.Constant(I64, 0), ir.Constant(I64, 0)], [e.end, co, ow], unpack)
     for raw in (rraw, braw, oraw, wraw, xraw):
         _free(e, raw)
+
+
+def _off(e, ptr: ir.Value, floats: int) -> ir.Value:
+    return ptr if floats == 0 else e.b.gep(ptr, [ir.Constant(I64, floats)])
 
 
 def _lin(e, idx: list[ir.Value], strides: list[int]) -> ir.Value:
@@ -161,7 +211,7 @@ def _copy_weights(e, src, dst, i, co, ci, cib, khw) -> None:
     e.b.store(e.b.select(ok, v, ir.Constant(F32, 0.0)), e.b.gep(dst, [d]))
 
 
-UKERNELS: dict[str, Callable] = {"sgemm": _sgemm, "conv2d": _conv2d}
+UKERNELS: dict[str, Callable] = {"sgemm": _sgemm, "sgemv": _sgemv, "conv2d": _conv2d}
 """loop.ukernel name -> emitter of the generated micro-kernel and its call."""
 
 

@@ -95,6 +95,10 @@ def compile_module(
         PassManager(TENSOR_PIPELINE[opt]).run(module)
     with _stage(report, "lower to loops", progress):
         PassManager(LOOP_PIPELINE[opt]).run(module)
+        if opt != "-O0":
+            from codegen.microkernels.prepack import prepack_weights
+
+            prepack_weights(module)
     cache = ObjectCache(Path(cache_dir) if cache_dir else None) if use_cache else None
 
     def codegen_progress(stage: str, done: int, total: int) -> None:

@@ -459,7 +459,7 @@ class SplatOp(Operation):
         return np.full(t.shape, x, dtype=to_numpy_dtype(t.element_type))
 
 
-UKERNEL_NAMES = ("sgemm", "conv2d")
+UKERNEL_NAMES = ("sgemm", "conv2d", "sgemv")
 
 
 class UKernelOp(Operation):
@@ -475,6 +475,12 @@ class UKernelOp(Operation):
       right), dilations, kernel (KH, KW) (INTS), group (INT), bias, relu, residual (BOOL).
       `parallel_range` = N * OH: a launch with (start, end) computes the flattened (n, oh) output rows
       [start, end) for every output channel.
+    - "sgemv": the M = 1 case of "sgemm" (same operands and attributes n, k); `parallel_range` =
+      ceil(N / 32) column panels: a launch with (start, end) computes panels [start, end).
+    With `packed`, the weight operand (operand 1) is a 1-D buffer prepacked at compile time in the
+    micro-kernel's layout (`pack_params` gives the schedule): conv2d [group][CO/8][CI/8][KH][KW][8][8]
+    (pack_params empty), sgemm K blocks of [N/nr][kpad][nr] (pack_params = nr, kc, k_unroll), sgemv
+    [N/nr][K][nr] (pack_params = nr); evaluate unpacks it.
     The kernel holding a loop.ukernel has no loop.parallel; its zg.parallel_range equals the ukernel's
     `parallel_range`, and codegen hands the kernel ABI's (start, end) to the micro-kernel. The residual
     buffer never aliases the output. The interpreter computes the whole range.
@@ -495,6 +501,8 @@ class UKernelOp(Operation):
     bias = attr(BOOL, default=False)
     relu = attr(BOOL, default=False)
     residual = attr(BOOL, default=False)
+    packed = attr(BOOL, default=False)
+    pack_params = attr(INTS, default=None)
 
     def verify_(self) -> None:
         if self.ukernel not in UKERNEL_NAMES:
@@ -502,15 +510,19 @@ class UKernelOp(Operation):
         want = 3 + int(self.bias) + int(self.residual)
         if len(self.operands) != want:
             raise self.error(f"{self.ukernel} with these epilogue flags takes {want} buffers")
+        if self.ukernel == "sgemv" and (None in (self.n, self.k) or self.m not in (None, 1)):
+            raise self.error("sgemv needs n and k (m = 1)")
         if self.ukernel == "sgemm":
             if None in (self.m, self.n, self.k):
                 raise self.error("sgemm needs m, n and k")
             a, b, c = self.operands[0].type, self.operands[1].type, self.operands[-1].type
-            if a.num_elements != self.m * self.k or b.num_elements != self.k * self.n:
+            if self.packed:
+                b = a
+            if a.num_elements != self.m * self.k or (not self.packed and b.num_elements != self.k * self.n):
                 raise self.error(f"a {a} and b {b} do not hold M={self.m} K={self.k} N={self.n}")
             if c.num_elements != self.m * self.n:
                 raise self.error(f"c {c} does not hold M={self.m} x N={self.n}")
-        elif None in (self.strides, self.pads, self.dilations, self.kernel):
+        elif self.ukernel == "conv2d" and None in (self.strides, self.pads, self.dilations, self.kernel):
             raise self.error("conv2d needs strides, pads, dilations and kernel")
 
     def evaluate(self, *bufs):
@@ -519,8 +531,11 @@ class UKernelOp(Operation):
         bias = next(it) if self.bias else None
         res = next(it) if self.residual else None
         out = next(it)
-        if self.ukernel == "sgemm":
-            acc = a.reshape(self.m, self.k) @ b.reshape(self.k, self.n)
+        if self.packed:
+            b = _unpack_weights(self, b, a.shape, out.shape)
+        if self.ukernel in ("sgemm", "sgemv"):
+            m = 1 if self.ukernel == "sgemv" else self.m
+            acc = a.reshape(m, self.k) @ b.reshape(self.k, self.n)
             if bias is not None:
                 acc = acc + bias.reshape(1, self.n)
         else:
@@ -534,6 +549,37 @@ class UKernelOp(Operation):
             acc = np.maximum(acc, 0)
         out[...] = acc.astype(out.dtype)
         return ()
+
+
+def _unpack_weights(op: UKernelOp, wp: np.ndarray, x_shape, out_shape) -> np.ndarray:
+    """The dense weights ([K,N] for sgemm/sgemv, [F,C/g,KH,KW] for conv2d) of a prepacked buffer."""
+    wp = wp.reshape(-1)
+    ceil = lambda a, b: -(-a // b)  # noqa: E731
+    if op.ukernel == "sgemv":
+        nr = op.pack_params[0]
+        npan = ceil(op.n, nr)
+        return wp[: npan * op.k * nr].reshape(npan, op.k, nr).transpose(1, 0, 2).reshape(op.k, -1)[:, : op.n]
+    if op.ukernel == "sgemm":
+        nr, kc, ku = op.pack_params
+        npad = ceil(op.n, nr) * nr
+        out = np.zeros((op.k, op.n), dtype=wp.dtype)
+        for pc in range(0, op.k, kc):
+            kcp = min(kc, op.k - pc)
+            kpad = ceil(kcp, ku) * ku
+            blk = wp[pc * npad : pc * npad + kpad * npad].reshape(npad // nr, kpad, nr)
+            out[pc : pc + kcp] = blk.transpose(1, 0, 2).reshape(kpad, npad)[:kcp, : op.n]
+        return out
+    g = op.group
+    cg, f = x_shape[1] // g, out_shape[1]
+    fg = f // g
+    kh, kw = op.kernel
+    cib, cob = ceil(cg, 8), ceil(fg, 8)
+    per = cob * cib * kh * kw * 64
+    parts = []
+    for gi in range(g):
+        blk = wp[gi * per : (gi + 1) * per].reshape(cob, cib, kh, kw, 8, 8)
+        parts.append(blk.transpose(0, 5, 1, 4, 2, 3).reshape(cob * 8, cib * 8, kh, kw)[:fg, :cg])
+    return np.concatenate(parts, axis=0)
 
 
 def _conv2d_nchw(x: np.ndarray, w: np.ndarray, op: UKernelOp) -> np.ndarray:

@@ -228,3 +228,11 @@ def _shape(b: Builder, op: Operation):
     if not x.type.has_static_shape:
         raise unsupported(op, "the input shape is dynamic")
     return [b.value(Constant, value=np.asarray(op.evaluate(np.empty(x.type.shape, np.float32))))]
+
+
+@lowers("graph.constant_of_shape")
+def _constant_of_shape(b: Builder, op: Operation):
+    """A constant shape input: the result is a splat graph.constant (bufferize clones splats into kernels)."""
+    shape = _const(op, op.input, "input")
+    _static(op, op.results[0].type)
+    return [b.value(Constant, value=np.asarray(op.evaluate(shape)))]

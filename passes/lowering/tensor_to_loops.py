@@ -323,6 +323,18 @@ def _epilogue_flags(chain: list[Operation], kind: str, out_rank: int, env: _Env)
     return bias, res, relu
 
 
+GEMV_NR = 32
+"""Output columns per panel of the "sgemv" micro-kernel (its `parallel_range` counts panels)."""
+
+
+def _grouped_ok(op: tensor.ConvOp) -> bool:
+    """A grouped conv the conv2d micro-kernel runs group by group: batch 1, at least 4 input and 8
+    output channels per group (depthwise convolutions would pad 1 channel to 8 and stay loops)."""
+    n, c = op.X.type.shape[:2]
+    f, g = op.W.type.shape[0], op.group
+    return n == 1 and c // g >= 4 and f // g >= 8 and g <= 16
+
+
 def try_ukernel(kb: KernelBuilder, chain: list[Operation], env: _Env, out: Value, kernel) -> bool:
     op = chain[0]
     rt = op.result.type
@@ -336,7 +348,9 @@ def try_ukernel(kb: KernelBuilder, chain: list[Operation], env: _Env, out: Value
         if op.A not in env.mem or op.B not in env.mem:
             return False
     elif isinstance(op, tensor.ConvOp):
-        if op.X.type.rank != 4 or op.group != 1 or op.X not in env.mem or op.W not in env.mem:
+        if op.X.type.rank != 4 or op.X not in env.mem or op.W not in env.mem:
+            return False
+        if op.group != 1 and not _grouped_ok(op):
             return False
         kind = "conv2d"
     else:
@@ -351,7 +365,12 @@ def try_ukernel(kb: KernelBuilder, chain: list[Operation], env: _Env, out: Value
     bufs += [x for x in (bias, res) if x is not None]
     bufs.append(out)
     common = dict(bias=bias is not None, residual=res is not None, relu=relu)
-    if kind == "sgemm":
+    if kind == "sgemm" and int(np.prod(a.shape[:-1])) == 1:
+        panels = -(-b.shape[-1] // GEMV_NR)
+        uk = loop.UKernelOp.build(
+            bufs, ukernel="sgemv", n=b.shape[-1], k=a.shape[-1], parallel_range=panels, **common
+        )
+    elif kind == "sgemm":
         m = int(np.prod(a.shape[:-1]))
         uk = loop.UKernelOp.build(
             bufs, ukernel="sgemm", m=m, n=b.shape[-1], k=a.shape[-1], parallel_range=m, **common
