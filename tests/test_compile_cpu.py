@@ -45,8 +45,10 @@ def test_random_weights_match_before_softmax(name, cache_dir):
 
     model, pre = randomized_copy(onnx.load(str(model_path(name))))
     engine, _ = compile_module(import_onnx_model(model), cache_dir=cache_dir)
-    feeds = {n: np.random.default_rng(1).uniform(-1, 1, engine.plan.buffers[n].shape).astype(np.float32)
-             for n in engine.input_names}
+    feeds = {
+        n: np.random.default_rng(1).uniform(-1, 1, engine.plan.buffers[n].shape).astype(np.float32)
+        for n in engine.input_names
+    }
     ours = dict(zip(engine.output_names, engine.run(feeds)))[pre]
     import onnxruntime as ort
 
