@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the campaign (same seed, same cases)")
     p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where mismatches are saved")
     p.add_argument("--max-ops", type=int, default=4, help="ops per random model (default 4: cheap compiles)")
+    p.add_argument("--ops", metavar="Conv,Relu", help="only these ONNX op types in the random models")
     p.add_argument("--max-cases", type=int, default=None, help="stop after this many cases")
     p.add_argument("--shrink-seconds", type=float, default=60.0, help="time limit for shrinking a mismatch")
     p.add_argument("--replay", metavar="CASE_DIR", help="re-check one saved case instead of fuzzing")
@@ -89,6 +90,7 @@ def campaign(
     shrink_seconds: float = 60.0,
     progress=None,
     round_size: int = 50,
+    ops: list[str] | None = None,
 ) -> Campaign:
     """Runs rounds of `round_size` hypothesis examples (seeded `seed`, `seed + 1`, ...) until `seconds`
     pass; a mismatch ends its round, is shrunk (for at most `shrink_seconds`) and saved under `out`."""
@@ -115,6 +117,7 @@ def campaign(
             shrink_seconds,
             out_of_time,
             progress,
+            ops,
         )
         try:
             prop()
@@ -133,7 +136,9 @@ def campaign(
     return stats
 
 
-def _round_property(state, stats, backends, seed, round_size, max_ops, shrink_seconds, out_of_time, progress):
+def _round_property(
+    state, stats, backends, seed, round_size, max_ops, shrink_seconds, out_of_time, progress, ops=None
+):
     """The hypothesis property of one round: checks a case, tallies it, raises `_Shrunk` on a mismatch."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
@@ -150,7 +155,7 @@ def _round_property(state, stats, backends, seed, round_size, max_ops, shrink_se
         phases=(Phase.generate, Phase.shrink),
     )
     @hseed(seed)
-    @given(graph_cases(max_ops=max_ops))
+    @given(graph_cases(ops=ops, max_ops=max_ops))
     def prop(case):
         if state["shrinking"]:
             if time.monotonic() > state["shrink_end"]:
@@ -180,6 +185,7 @@ def run(args) -> int:
         raise UserError("--minutes must be positive")
     if args.max_ops < 1:
         raise UserError("--max-ops must be at least 1")
+    ops = _parse_ops(args.ops)
     out = Path(args.out)
     seconds = args.minutes * 60
     t0 = time.monotonic()
@@ -187,12 +193,12 @@ def run(args) -> int:
         f"fuzzing --target {args.target} for {args.minutes:g} min (seed {args.seed}, max {args.max_ops} ops); "
         f"mismatches go to {out}\n"
     )
-    stats = _with_progress(args, out, seconds, t0)
+    stats = _with_progress(args, out, seconds, t0, ops)
     sys.stdout.write(stats.summary() + "\n")
     return 1 if stats.mismatches else 0
 
 
-def _with_progress(args, out: Path, seconds: float, t0: float) -> Campaign:
+def _with_progress(args, out: Path, seconds: float, t0: float, ops: list[str] | None) -> Campaign:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -207,7 +213,15 @@ def _with_progress(args, out: Path, seconds: float, t0: float) -> Campaign:
                 sys.stderr.write(_line(stats) + "\n")
 
         return campaign(
-            args.target, seconds, args.seed, out, args.max_ops, args.max_cases, args.shrink_seconds, plain
+            args.target,
+            seconds,
+            args.seed,
+            out,
+            args.max_ops,
+            args.max_cases,
+            args.shrink_seconds,
+            plain,
+            ops=ops,
         )
     with Progress(
         TextColumn("[bold]fuzz[/bold]"),
@@ -223,7 +237,15 @@ def _with_progress(args, out: Path, seconds: float, t0: float) -> Campaign:
             bar.update(task, completed=min(seconds, time.monotonic() - t0), description=_line(stats))
 
         return campaign(
-            args.target, seconds, args.seed, out, args.max_ops, args.max_cases, args.shrink_seconds, update
+            args.target,
+            seconds,
+            args.seed,
+            out,
+            args.max_ops,
+            args.max_cases,
+            args.shrink_seconds,
+            update,
+            ops=ops,
         )
 
 
@@ -246,3 +268,19 @@ def replay(case_dir: Path, target: str) -> int:
         sys.stdout.write(f"{b.backend}: {b.status}{': ' + b.reason if b.reason else ''}\n")
     sys.stdout.write(f"{result.status}\n")
     return 1 if result.status == "mismatch" else 0
+
+
+def _parse_ops(text: str | None) -> list[str] | None:
+    """`--ops Abs,Relu` -> ["Abs", "Relu"], checked against what the generator can build."""
+    if not text:
+        return None
+    from ir.testing.graphs import available_op_types
+
+    ops = [o.strip() for o in text.split(",") if o.strip()]
+    known = set(available_op_types())
+    bad = [o for o in ops if o not in known]
+    if bad:
+        raise UserError(
+            f"--ops: the generator cannot build {', '.join(bad)} (known: {', '.join(sorted(known))})"
+        )
+    return ops
