@@ -35,6 +35,7 @@ class CompileReport:
     arena_bytes: int = 0
     unplanned_bytes: int = 0
     weights_bytes: int = 0
+    llvm_ir: str = field(default="", repr=False)
 
     def summary(self) -> str:
         parts = ", ".join(f"{k} {v:.2f}s" for k, v in self.stages.items())
@@ -109,6 +110,7 @@ def compile_module(
     compiled = compile_kernels(module, cache=cache, progress=codegen_progress)
     report.stages["codegen"] = time.perf_counter() - t
     report.kernels = len(compiled.symbols)
+    report.llvm_ir = compiled.llvm_ir
     report.cache_hit = bool(compiled.cache_hit)
     with _stage(report, "plan", progress):
         plan, weights, stats = build_plan(module, threads=threads)

@@ -32,6 +32,8 @@ def run(args) -> int:
 
     if args.target != "cpu":
         raise UserError(f"target '{args.target}' cannot be compiled yet (available: cpu)")
+    if args.emit == "ptx":
+        raise UserError("--emit ptx needs --target cuda; this build is for the CPU (use --emit llvm or asm)")
     if args.precision != "fp32":
         raise UserError(
             f"--precision {args.precision} is not supported by the CPU code generator yet; use fp32"
@@ -53,10 +55,25 @@ def run(args) -> int:
         )
     engine.save(out)
     if args.emit:
-        _emit(args, engine, out)
+        _emit(args, report, out)
     sys.stdout.write(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB): {report.summary()}\n")
     return 0
 
 
-def _emit(args, engine, out: Path) -> None:
-    raise UserError("--emit is not available yet")
+def _emit(args, report, out: Path) -> None:
+    """Writes the generated LLVM IR (`--emit llvm`) or host assembly (`--emit asm`) next to the engine."""
+    from ziggurat.output import write_text_atomically
+
+    if args.emit == "ptx":
+        raise UserError("--emit ptx needs --target cuda; this build is for the CPU (use --emit llvm or asm)")
+    d = Path(args.emit_dir) if args.emit_dir else out.parent
+    if not d.is_dir():
+        raise UserError(f"--emit-dir {d}: no such directory")
+    if args.emit == "llvm":
+        path, text = d / f"{out.stem}.ll", report.llvm_ir
+    else:
+        from codegen.host_target import emit_assembly
+
+        path, text = d / f"{out.stem}.s", emit_assembly(report.llvm_ir)
+    write_text_atomically(path, text)
+    sys.stdout.write(f"wrote {path}\n")
