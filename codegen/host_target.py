@@ -20,9 +20,11 @@ import llvmlite
 import llvmlite.binding as llvm
 import llvmlite.ir as lir
 
-from runtime.cpu_device import ObjectLibrary
-from runtime.cpu_device import initialize_llvm as _runtime_initialize_llvm
-from runtime.cpu_device import load_library as _runtime_load_library
+from runtime.cpu_device import (  # one loader for JIT'd code, in the runtime
+    ObjectLibrary,
+    initialize_llvm,
+    load_library,
+)
 
 __all__ = [
     "CompileStats",
@@ -41,16 +43,6 @@ __all__ = [
 ]
 
 _init_lock = threading.Lock()
-
-
-def initialize_llvm() -> None:
-    """Initialize LLVM's native and NVPTX targets once (``llvm.initialize()`` raises in llvmlite 0.50)."""
-    _runtime_initialize_llvm()
-
-
-def load_library(name: str) -> None:
-    """Loads a shared library for JIT'd code; the runtime's loader keeps it mapped until exit."""
-    _runtime_load_library(name)
 
 
 @dataclass(frozen=True)
@@ -276,7 +268,7 @@ class JitLibrary(ObjectLibrary):
         self.target = target or host_target()
         libs = tuple(libraries)
         for lib in libs:
-            load_library(lib)  # ours first: it also pins the library against LLVM's exit-time dlclose
+            load_library(lib)  # pins the library against LLVM's exit-time dlclose
         objects = [object_code] if isinstance(object_code, bytes | bytearray) else list(object_code)
         self.object_code: list[bytes] = [bytes(o) for o in objects]
         super().__init__(self.object_code, libs)

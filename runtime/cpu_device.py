@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import llvmlite.binding as llvm
 
 _lock = threading.Lock()
+_lock_compile = threading.Lock()  # MCJIT engine creation is not thread-safe
 _initialized = False
 _libraries: set[str] = set()
 
@@ -96,6 +97,3 @@ class ObjectLibrary:
         fn = KERNEL_ABI(self.address(name))
         fn._library = self  # type: ignore[attr-defined]
         return fn
-
-
-_lock_compile = threading.Lock()

@@ -7,7 +7,6 @@ activation arena, inputs and outputs, so several contexts can run one engine fro
 from __future__ import annotations
 
 import ctypes
-import json
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -131,11 +130,6 @@ class Engine:
 
     def run(self, feeds: Mapping[str, np.ndarray] | Sequence[np.ndarray]) -> list[np.ndarray]:
         return self.create_context().run(feeds)
-
-    def describe(self) -> str:
-        return json.dumps(
-            {"inputs": self.plan.inputs, "outputs": self.plan.outputs, "launches": len(self.plan.launches)}
-        )
 
 
 class ExecutionContext:

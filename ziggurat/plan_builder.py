@@ -46,7 +46,6 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
     weights: dict[str, bytes] = {}
     launches: list[Launch] = []
     uses: dict[str, list[int]] = {}
-    aliases: list[tuple[str, str]] = []
     for op in func.body.ops:
         if op.name == "loop.weight":
             name = f"w{len(weights)}"
@@ -83,7 +82,7 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
         for n, b in buffers.items()
         if b.kind == "activation" and not b.alias_of
     ]
-    mp = plan_memory(lifetimes, aliases)
+    mp = plan_memory(lifetimes)  # views share their root's offset below, so no aliases go to the planner
     for n, off in mp.offsets.items():
         buffers[n].offset = off
     for b in buffers.values():  # a view of an activation points at its root's offset
