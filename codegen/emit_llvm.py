@@ -818,10 +818,10 @@ def _splat(e: KernelEmitter, x: ir.Value, width: int) -> ir.Value:
     )
 
 
-def _e_ukernel(e: KernelEmitter, op: Operation, args):
-    from codegen.ukernel_lowering import emit_ukernel_call
+def _e_kernel_op(e: KernelEmitter, op: Operation, args):
+    from codegen.kernel_ops import emit_kernel_op
 
-    return emit_ukernel_call(e, op, args)
+    return emit_kernel_op(e, op, args)
 
 
 STRUCTURAL_OPS: dict[str, Callable] = {
@@ -833,7 +833,9 @@ STRUCTURAL_OPS: dict[str, Callable] = {
     "loop.dealloc": lambda e, op, a: e.dealloc(op),
     "loop.copy": _e_copy,
     "loop.barrier": lambda e, op, a: e.barrier(op),
-    "loop.ukernel": _e_ukernel,
+    "loop.gemm": _e_kernel_op,
+    "loop.gemv": _e_kernel_op,
+    "loop.conv2d": _e_kernel_op,
     "loop.splat": lambda e, op, a: _splat(e, a[0], op.result.type.shape[0]),
     "loop.view": lambda e, op, a: a[0],
 }

@@ -439,7 +439,7 @@ def test_conv_blocked_padding_channels_stay_zero_and_threads_agree():
     np.testing.assert_array_equal(c(x, w, bias, threads=2), serial)
     out = np.zeros_like(serial)
     for lo, hi in c.row_ranges(3):
-        c._range(*(ctypes.c_void_p(a.ctypes.data) for a in (x, w, out, bias)), ctypes.c_void_p(0), lo, hi)
+        c._range(*(ctypes.c_void_p(a.ctypes.data) for a in (x, w, out, bias)), lo, hi)
     np.testing.assert_array_equal(out, serial)
 
 

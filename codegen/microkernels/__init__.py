@@ -9,15 +9,18 @@ that calls ``GOMP_parallel`` from the generated code.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import llvmlite.ir as ir
 import numpy as np
 
 from codegen.llvm_intrinsics import I8, I32, I64, declare_intrinsic, i64, select_min
+from codegen.llvm_intrinsics import relu as relu_
 
 __all__ = [
     "ALIGN_BYTES",
+    "Epilogue",
     "OPENMP_LIBRARY",
     "aligned_copy",
     "aligned_empty",
@@ -28,6 +31,54 @@ __all__ = [
     "round_up",
     "split_range",
 ]
+
+EpilogueEmitter = Callable[[ir.IRBuilder, ir.Value, list[ir.Value]], ir.Value]
+
+
+@dataclass(frozen=True)
+class Epilogue:
+    """What a micro-kernel stores for each finished accumulator: ``emit(builder, acc, extras)``.
+
+    ``acc`` and each extra are scalars or vectors of f32 (the generators call it on whole register
+    vectors and on the scalar lanes of partial tiles). ``kinds[i]`` says how extra ``i`` is read:
+    ``"channel"`` one value per output column / channel, ``"full"`` one per output element, laid out
+    like the output. ``key`` names the formula (symbol names and equality; two epilogues with the same
+    key emit the same code). ``emit`` None is the identity.
+    """
+
+    kinds: tuple[str, ...] = ()
+    emit: EpilogueEmitter | None = field(default=None, compare=False, hash=False, repr=False)
+    key: str = "identity"
+    names: tuple[str, ...] = ()
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        """ABI names of the extra buffers (``names``, else extra0, extra1...)."""
+        return self.names or tuple(f"extra{i}" for i in range(len(self.kinds)))
+
+    def apply(self, b: ir.IRBuilder, acc: ir.Value, extras: Sequence[ir.Value]) -> ir.Value:
+        return acc if self.emit is None else self.emit(b, acc, list(extras))
+
+    @property
+    def identity(self) -> bool:
+        return self.emit is None
+
+    @staticmethod
+    def standard(bias: bool = False, residual: bool = False, relu: bool = False) -> Epilogue:
+        """act(acc + bias + residual) with act = identity or ReLU: extras (bias, residual) as present."""
+        if not (bias or residual or relu):
+            return Epilogue()
+        kinds = ("channel",) * bias + ("full",) * residual
+
+        def emit(b: ir.IRBuilder, acc: ir.Value, extras: list[ir.Value]) -> ir.Value:
+            for x in extras:
+                acc = b.fadd(acc, x)
+            return relu_(b, acc) if relu else acc
+
+        key = "+".join(["acc", *("bias" for _ in range(bias)), *("residual" for _ in range(residual))])
+        names = ("bias",) * bias + ("residual",) * residual
+        return Epilogue(kinds, emit, f"relu({key})" if relu else key, names)
+
 
 OPENMP_LIBRARY = "libgomp.so.1"
 """The shared library that defines ``GOMP_parallel``; load it before loading parallel kernels."""

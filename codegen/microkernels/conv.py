@@ -29,7 +29,6 @@ from codegen.llvm_intrinsics import (
     for_range,
     gep,
     i64,
-    relu,
     select_max,
     select_min,
     splat,
@@ -38,6 +37,7 @@ from codegen.llvm_intrinsics import (
 )
 from codegen.microkernels import (
     OPENMP_LIBRARY,
+    Epilogue,
     aligned_copy,
     aligned_empty,
     ceil_div,
@@ -64,23 +64,28 @@ __all__ = [
     "repack_conv_weights",
 ]
 
-CB = 8  # channel block = AVX2 vector width in floats
+CB = 8
+"""The default channel block of the numpy layout helpers (a generator reads ``ConvSpec.cb``)."""
 
 
 @dataclass(frozen=True)
 class ConvSchedule:
-    """Schedule choices: output pixels per tile, 8-channel output blocks per tile, loop order."""
+    """Schedule choices: output pixels per tile, channel blocks per tile, loop order; ``regs`` is the
+    target's vector register budget."""
 
     ow_tile: int = 4
     oc_blocks: int = 2
     oc_outer: bool = False  # True: output-channel groups outside the rows (weights stay hot)
     ci_outer: bool = False  # unrolled body order: (ci, kw) instead of (kw, ci)
+    regs: int | None = 16  # None: the fit was checked against the target when the schedule was chosen
 
     def __post_init__(self) -> None:
         if self.ow_tile <= 0 or self.oc_blocks <= 0:
             raise ValueError("ow_tile and oc_blocks must be positive")
-        if self.ow_tile * self.oc_blocks + self.oc_blocks + 1 > 16:
-            raise ValueError(f"a {self.ow_tile}x{8 * self.oc_blocks} tile does not fit 16 vector registers")
+        if self.regs is not None and self.ow_tile * self.oc_blocks + self.oc_blocks + 1 > self.regs:
+            raise ValueError(
+                f"a {self.ow_tile}-pixel x {self.oc_blocks}-block tile does not fit {self.regs} vector registers"
+            )
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,17 @@ class ConvSpec:
     bias: bool = False
     relu: bool = False
     residual: bool = False
+    epilogue: Epilogue | None = None
+    cb: int = CB  # channel block of the blocked layout = the target's vector width in floats
+
+    @property
+    def ep(self) -> Epilogue:
+        """The epilogue: the given one, or act(acc + bias + residual) from the flags."""
+        return self.epilogue or Epilogue.standard(self.bias, self.residual, self.relu)
 
     def __post_init__(self) -> None:
+        if self.cb not in (4, 8, 16):
+            raise ValueError(f"channel block {self.cb} must be 4, 8 or 16")
         if self.group != 1:
             raise ValueError("grouped/depthwise convolution is not supported by the NCHW8c direct kernel")
         if min(self.n, self.ci, self.h, self.w, self.co, self.kh, self.kw) <= 0:
@@ -130,11 +144,11 @@ class ConvSpec:
 
     @property
     def cib(self) -> int:
-        return ceil_div(self.ci, CB)
+        return ceil_div(self.ci, self.cb)
 
     @property
     def cob(self) -> int:
-        return ceil_div(self.co, CB)
+        return ceil_div(self.co, self.cb)
 
     @property
     def flops(self) -> int:
@@ -143,44 +157,44 @@ class ConvSpec:
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return (self.n, self.cib, self.h, self.w, CB)
+        return (self.n, self.cib, self.h, self.w, self.cb)
 
     @property
     def output_shape(self) -> tuple[int, ...]:
-        return (self.n, self.cob, self.oh, self.ow, CB)
+        return (self.n, self.cob, self.oh, self.ow, self.cb)
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
-        return (self.cob, self.cib, self.kh, self.kw, CB, CB)
+        return (self.cob, self.cib, self.kh, self.kw, self.cb, self.cb)
 
 
-def nchw_to_nchw8c(x: np.ndarray) -> np.ndarray:
-    """[N][C][H][W] -> [N][C/8][H][W][8], zero-padding C to a multiple of 8 (numpy reference)."""
+def nchw_to_nchw8c(x: np.ndarray, cb: int = CB) -> np.ndarray:
+    """[N][C][H][W] -> [N][C/cb][H][W][cb], zero-padding C to a multiple of cb (numpy reference)."""
     n, c, h, w = x.shape
-    cb = ceil_div(c, CB)
-    pad = np.zeros((n, cb * CB, h, w), dtype=np.float32)
+    nb = ceil_div(c, cb)
+    pad = np.zeros((n, nb * cb, h, w), dtype=np.float32)
     pad[:, :c] = x
-    return aligned_copy(pad.reshape(n, cb, CB, h, w).transpose(0, 1, 3, 4, 2))
+    return aligned_copy(pad.reshape(n, nb, cb, h, w).transpose(0, 1, 3, 4, 2))
 
 
 def nchw8c_to_nchw(x: np.ndarray, c: int) -> np.ndarray:
-    """[N][C/8][H][W][8] -> [N][C][H][W], dropping padded channels (numpy reference)."""
-    n, cb, h, w, _ = x.shape
-    return np.ascontiguousarray(x.transpose(0, 1, 4, 2, 3).reshape(n, cb * CB, h, w)[:, :c])
+    """[N][C/cb][H][W][cb] -> [N][C][H][W], dropping padded channels (numpy reference)."""
+    n, nb, h, w, cb = x.shape
+    return np.ascontiguousarray(x.transpose(0, 1, 4, 2, 3).reshape(n, nb * cb, h, w)[:, :c])
 
 
-def repack_conv_weights(w: np.ndarray) -> np.ndarray:
-    """[CO][CI][KH][KW] -> [CO/8][CI/8][KH][KW][8 ci][8 co], zero-padded (done once at compile time)."""
+def repack_conv_weights(w: np.ndarray, cb: int = CB) -> np.ndarray:
+    """[CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co], zero-padded (compile-time use)."""
     co, ci, kh, kw = w.shape
-    cob, cib = ceil_div(co, CB), ceil_div(ci, CB)
-    pad = np.zeros((cob * CB, cib * CB, kh, kw), dtype=np.float32)
+    cob, cib = ceil_div(co, cb), ceil_div(ci, cb)
+    pad = np.zeros((cob * cb, cib * cb, kh, kw), dtype=np.float32)
     pad[:co, :ci] = w
-    return aligned_copy(pad.reshape(cob, CB, cib, CB, kh, kw).transpose(0, 2, 4, 5, 3, 1))
+    return aligned_copy(pad.reshape(cob, cb, cib, cb, kh, kw).transpose(0, 2, 4, 5, 3, 1))
 
 
-def pad_bias(b: np.ndarray) -> np.ndarray:
-    """Bias zero-padded to a multiple of 8 channels (the kernel loads it 8 at a time)."""
-    out = aligned_empty(ceil_div(b.shape[0], CB) * CB)
+def pad_bias(b: np.ndarray, cb: int = CB) -> np.ndarray:
+    """Bias zero-padded to a multiple of cb channels (the kernel loads it one vector at a time)."""
+    out = aligned_empty(ceil_div(b.shape[0], cb) * cb)
     out[:] = 0.0
     out[: b.shape[0]] = b
     return out
@@ -248,14 +262,19 @@ def emit_conv2d_nchw8c(
     H, W, OH, OW, KH, KW = s.h, s.w, s.oh, s.ow, s.kh, s.kw
     CIb, COb = s.cib, s.cob
     T, OB = sch.ow_tile, sch.oc_blocks
+    CB = s.cb
+    ep = s.ep
+    nptr = 3 + len(ep.kinds)
     wblock = CIb * KH * KW * CB * CB  # floats per output-channel block of weights
     vty = ir.VectorType(F32, CB)
     zerov = ir.Constant(vty, None)
     pro, int_start, nint, epi = _column_plan(s, T)
 
-    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 5 + [I64, I64]), f"{name}_range")
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * nptr + [I64, I64]), f"{name}_range")
     fn.attributes.add("noinline")
-    inp, wts, out, bias, res, lo, hi = fn.args
+    inp, wts, out = fn.args[:3]
+    extras = fn.args[3:nptr]
+    lo, hi = fn.args[nptr:]
     for a in (inp, wts, out):
         a.add_attribute("noalias")
     b = ir.IRBuilder(fn.append_basic_block("entry"))
@@ -313,18 +332,13 @@ def emit_conv2d_nchw8c(
         accs = cloop.results
         for o in range(nob):
             cob = b.add(cob0, i64(o))
-            bias_v = vector_load(b, bias, CB, b.mul(cob, i64(CB))) if s.bias else None
+            chan = [vector_load(b, x, CB, b.mul(cob, i64(CB))) if k == "channel" else None
+                    for x, k in zip(extras, ep.kinds)]  # fmt: skip
             orow = b.mul(b.add(b.mul(b.add(b.mul(n, i64(COb)), cob), i64(OH)), oh), i64(OW))
             for p in range(npix):
                 off = b.mul(b.add(orow, b.add(ow0v, i64(p))), i64(CB))
-                val = accs[p * nob + o]
-                if bias_v is not None:
-                    val = b.fadd(val, bias_v)
-                if s.residual:
-                    val = b.fadd(val, vector_load(b, res, CB, off))
-                if s.relu:
-                    val = relu(b, val)
-                vector_store(b, val, out, off)
+                xs = [cv if cv is not None else vector_load(b, x, CB, off) for x, cv in zip(extras, chan)]
+                vector_store(b, ep.apply(b, accs[p * nob + o], xs), out, off)
 
     def row_tiles(
         n: ir.Value, oh: ir.Value, kh_lo: ir.Value, kh_hi: ir.Value, cob0: ir.Value, nob: int
@@ -377,14 +391,14 @@ def emit_conv2d_nchw8c(
         rows(channel_groups)
     b.ret_void()
 
-    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 5), name)
+    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * nptr), name)
     b = ir.IRBuilder(full.append_basic_block("entry"))
     b.call(fn, [*full.args, i64(0), i64(s.n * OH)])
     b.ret_void()
-    abi = emit_kernel_abi(module, f"{name}_kernel", fn, [True, True, True, s.bias, s.residual])
+    abi = emit_kernel_abi(module, f"{name}_kernel", fn, [True] * nptr)
     par_name, libraries = None, ()
     if parallel:
-        par_name = emit_gomp_parallel(module, f"{name}_parallel", fn, 5, s.n * OH, 1).name
+        par_name = emit_gomp_parallel(module, f"{name}_parallel", fn, nptr, s.n * OH, 1).name
         libraries = (OPENMP_LIBRARY,)
     return Conv2dKernel(
         spec=s,
@@ -394,7 +408,7 @@ def emit_conv2d_nchw8c(
         parallel=par_name,
         rows=s.n * OH,
         abi=abi.name,
-        abi_args=("input", "weights", "output") + ("bias",) * s.bias + ("residual",) * s.residual,
+        abi_args=("input", "weights", "output") + ep.arg_names,
         libraries=libraries,
     )
 
@@ -420,9 +434,9 @@ class LayoutKernels:
 
 
 def emit_layout_kernels(
-    module: ir.Module, n: int, c: int, h: int, w: int, name: str = "layout"
+    module: ir.Module, n: int, c: int, h: int, w: int, name: str = "layout", CB: int = CB
 ) -> LayoutKernels:
-    """Add NCHW <-> NCHW8c conversion kernels (zero-filling padded channels) to ``module``."""
+    """Add NCHW <-> blocked NCHW{CB}c conversion kernels (zero-filling padded channels) to ``module``."""
     fp = f32_ptr()
     cb, plane = ceil_div(c, CB), h * w
     vty = ir.VectorType(F32, CB)
@@ -500,10 +514,11 @@ class CompiledConv2d:
             module, cache=cache, use_cache=cache is not None, libraries=self.kernel.libraries
         )
         vp = ctypes.c_void_p
-        self._conv = self.host.function(self.kernel.conv, None, *[vp] * 5)
-        self._range = self.host.function(self.kernel.range, None, *[vp] * 5, ctypes.c_int64, ctypes.c_int64)
+        nptr = 3 + len(spec.ep.kinds)
+        self._conv = self.host.function(self.kernel.conv, None, *[vp] * nptr)
+        self._range = self.host.function(self.kernel.range, None, *[vp] * nptr, ctypes.c_int64, ctypes.c_int64)
         self._par = (
-            self.host.function(self.kernel.parallel, None, *[vp] * 5, ctypes.c_int32) if parallel else None
+            self.host.function(self.kernel.parallel, None, *[vp] * nptr, ctypes.c_int32) if parallel else None
         )
 
     def __call__(
@@ -514,19 +529,24 @@ class CompiledConv2d:
         residual: np.ndarray | None = None,
         out: np.ndarray | None = None,
         threads: int = 1,
+        extras: list[np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Convolve blocked input with repacked weights (``repack_conv_weights``) and padded bias."""
+        """Convolve blocked input with repacked weights (``repack_conv_weights``); extras blocked like
+        the output ("full") or padded per channel ("channel", e.g. ``pad_bias``)."""
         s = self.spec
         if out is None:
             out = aligned_empty(s.output_shape)
         nout = int(np.prod(s.output_shape))
+        if extras is None:
+            extras = [v for v, on in ((bias, s.bias), (residual, s.residual)) if on]
+        if len(extras) != len(s.ep.kinds):
+            raise ValueError(f"this kernel's epilogue takes {len(s.ep.kinds)} extra buffers")
         args = [
             _check(x, int(np.prod(s.input_shape)), "input"),
             _check(w_packed, int(np.prod(s.weight_shape)), "weights"),
             _check(out, nout, "out"),
-            _check(bias, s.cob * CB, "bias") if s.bias else ctypes.c_void_p(0),
-            _check(residual, nout, "residual") if s.residual else ctypes.c_void_p(0),
         ]
+        args += [_check(v, s.cob * s.cb if k == "channel" else nout, k) for v, k in zip(extras, s.ep.kinds)]
         if threads == 1:
             self._conv(*args)
         elif self._par is not None:
@@ -539,10 +559,11 @@ class CompiledConv2d:
         self, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, residual: np.ndarray | None = None
     ) -> np.ndarray:
         """Convenience for tests: NCHW in, NCHW out, converting layouts with numpy."""
-        xb = nchw_to_nchw8c(np.asarray(x, np.float32))
-        rb = nchw_to_nchw8c(np.asarray(residual, np.float32)) if residual is not None else None
-        bb = pad_bias(np.asarray(bias, np.float32)) if bias is not None else None
-        out = self(xb, repack_conv_weights(np.asarray(w, np.float32)), bb, rb)
+        cb = self.spec.cb
+        xb = nchw_to_nchw8c(np.asarray(x, np.float32), cb)
+        rb = nchw_to_nchw8c(np.asarray(residual, np.float32), cb) if residual is not None else None
+        bb = pad_bias(np.asarray(bias, np.float32), cb) if bias is not None else None
+        out = self(xb, repack_conv_weights(np.asarray(w, np.float32), cb), bb, rb)
         return nchw8c_to_nchw(out, self.spec.co)
 
     def row_ranges(self, parts: int) -> list[tuple[int, int]]:

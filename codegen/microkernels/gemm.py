@@ -27,7 +27,6 @@ from codegen.llvm_intrinsics import (
     gep,
     i64,
     prefetch,
-    relu,
     select_min,
     splat,
     vector_load,
@@ -35,6 +34,7 @@ from codegen.llvm_intrinsics import (
 )
 from codegen.microkernels import (
     OPENMP_LIBRARY,
+    Epilogue,
     aligned_copy,
     aligned_empty,
     ceil_div,
@@ -62,28 +62,31 @@ __all__ = [
     "pack_gemv_weights_numpy",
 ]
 
-VEC = 8  # AVX2: 8 floats per register
-
-
 @dataclass(frozen=True)
 class GemmSchedule:
-    """Schedule choices for the packed SGEMM: register tile (mr x nr), cache blocks (kc, mc), K unroll."""
+    """Schedule choices for the packed SGEMM: register tile (mr x nr), cache blocks (kc, mc), K unroll,
+    and the target's vector width (``vec`` f32 lanes) and vector register budget (``regs``)."""
 
     mr: int = 6
     nr: int = 16
     kc: int = 256
     mc: int = 144
     k_unroll: int = 4
+    vec: int = 8
+    regs: int | None = 16  # None: the fit was checked against the target when the schedule was chosen
 
     def __post_init__(self) -> None:
-        if self.nr % VEC or self.nr <= 0:
-            raise ValueError(f"nr={self.nr} must be a positive multiple of {VEC}")
+        if self.vec not in (4, 8, 16):
+            raise ValueError(f"vec={self.vec} must be 4, 8 or 16 lanes")
+        if self.nr % self.vec or self.nr <= 0:
+            raise ValueError(f"nr={self.nr} must be a positive multiple of {self.vec}")
         if self.mr <= 0 or self.mc % self.mr:
             raise ValueError(f"mc={self.mc} must be a positive multiple of mr={self.mr}")
         if self.k_unroll <= 0 or self.kc % self.k_unroll:
             raise ValueError(f"kc={self.kc} must be a multiple of k_unroll={self.k_unroll}")
-        if self.mr * (self.nr // VEC) + self.nr // VEC + 1 > 16:
-            raise ValueError(f"a {self.mr}x{self.nr} tile does not fit 16 vector registers")
+        nv = self.nr // self.vec
+        if self.regs is not None and self.mr * nv + nv + 1 > self.regs:
+            raise ValueError(f"a {self.mr}x{self.nr} tile does not fit {self.regs} vector registers")
         if self.mc * self.kc * 4 > 1 << 20:
             raise ValueError("the packed A block (mc * kc floats) must fit 1 MiB of stack")
 
@@ -103,6 +106,7 @@ class GemmSpec:
     relu: bool = False
     residual: bool = False
     trans_b: bool = False
+    epilogue: Epilogue | None = None
     lda: int | None = None
     ldb: int | None = None
     ldc: int | None = None
@@ -111,6 +115,13 @@ class GemmSpec:
     def __post_init__(self) -> None:
         if min(self.m, self.n, self.k) <= 0:
             raise ValueError(f"GEMM shape must be positive, got M={self.m} N={self.n} K={self.k}")
+        if self.epilogue is not None and (self.bias or self.relu or self.residual):
+            raise ValueError("give either an epilogue or the bias/relu/residual flags")
+
+    @property
+    def ep(self) -> Epilogue:
+        """The epilogue: the given one, or act(acc + bias + residual) from the flags."""
+        return self.epilogue or Epilogue.standard(self.bias, self.residual, self.relu)
 
     @property
     def lda_(self) -> int:
@@ -200,21 +211,29 @@ class GemmKernel:
 
 
 def _emit_ukernel(module: ir.Module, name: str, spec: GemmSpec, sch: GemmSchedule) -> ir.Function:
-    """The register-tile kernel: C tile (+)= Ap panel @ Bp panel, with the epilogue on the last K block."""
+    """The register-tile kernel: C tile (+)= Ap panel @ Bp panel, with the epilogue on the last K block.
+
+    Arguments: (kpad, Ap, Bp, C, extras..., m_valid, n_valid, first, last); a "channel" extra points at
+    the tile's first column, a "full" one at the tile's first element (row stride ldr)."""
     fp = f32_ptr()
-    fnty = ir.FunctionType(ir.VoidType(), [I64, fp, fp, fp, fp, fp, I64, I64, I1, I1])
+    ep = spec.ep
+    ne = len(ep.kinds)
+    fnty = ir.FunctionType(ir.VoidType(), [I64, fp, fp, fp, *[fp] * ne, I64, I64, I1, I1])
     fn = ir.Function(module, fnty, f"{name}.ukernel")
     fn.linkage = "internal"
     fn.attributes.add("noinline")  # inlining it into the loop nest triples O3 time for no speed
-    kpad, ap, bp, c, bias, res, m_valid, n_valid, first, last = fn.args
+    kpad, ap, bp, c = fn.args[:4]
+    extras = fn.args[4 : 4 + ne]
+    m_valid, n_valid, first, last = fn.args[4 + ne :]
     for a in (ap, bp, c):
         a.add_attribute("noalias")
+    VEC = sch.vec
     mr, nv, nr, ku = sch.mr, sch.nr // VEC, sch.nr, sch.k_unroll
     vty = ir.VectorType(F32, VEC)
     zero = ir.Constant(vty, None)
     b = ir.IRBuilder(fn.append_basic_block("entry"))
     tile = b.alloca(F32, size=i64(mr * nr), name="tile")
-    tile.align = 32
+    tile.align = 4 * VEC
 
     loop = Loop(b, 0, kpad, ku, carried=[zero] * (mr * nv), name="k")
     with loop as (k, accs):
@@ -230,44 +249,51 @@ def _emit_ukernel(module: ir.Module, name: str, spec: GemmSpec, sch: GemmSchedul
         loop.next(accs)
     accs = loop.results
 
-    def epilogue(val: ir.Value, cptr_val: ir.Value, bias_val: ir.Value | None, res_val: ir.Value | None):
-        """act(acc + C_old? + bias + residual), with C_old only after the first K block."""
-        val = b.select(first, val, b.fadd(val, cptr_val))
-        if spec.bias or spec.residual or spec.relu:
-            e = val
-            if bias_val is not None:
-                e = b.fadd(e, bias_val)
-            if res_val is not None:
-                e = b.fadd(e, res_val)
-            if spec.relu:
-                e = relu(b, e)
-            val = b.select(last, e, val)
-        return val
+    def with_old(val: ir.Value, old: ir.Value) -> ir.Value:
+        """acc + C_old after the first K block (C holds the partial sums of the earlier blocks)."""
+        return b.select(first, val, b.fadd(val, old))
 
-    full = b.and_(b.icmp_signed("==", m_valid, i64(mr)), b.icmp_signed("==", n_valid, i64(nr)))
-    with b.if_else(full, likely=True) as (then, otherwise):
-        with then:
-            for v in range(nv):
-                bias_v = vector_load(b, bias, VEC, v * VEC) if spec.bias else None
-                for r in range(mr):
-                    off = i64(r * spec.ldc_ + v * VEC)
-                    old = vector_load(b, c, VEC, off)
-                    res_v = vector_load(b, res, VEC, r * spec.ldr_ + v * VEC) if spec.residual else None
-                    vector_store(b, epilogue(accs[r * nv + v], old, bias_v, res_v), c, off)
-        with otherwise:
-            for r in range(mr):
+    def stores(finish: bool) -> None:
+        """Store the tile (vectors when full, lane by lane when partial); through the epilogue when
+        ``finish`` (the last K block)."""
+        full = b.and_(b.icmp_signed("==", m_valid, i64(mr)), b.icmp_signed("==", n_valid, i64(nr)))
+        with b.if_else(full, likely=True) as (then, otherwise):
+            with then:
                 for v in range(nv):
-                    vector_store(b, accs[r * nv + v], tile, r * nr + v * VEC, align=32)
-            with for_range(b, 0, m_valid, name="er") as r:
-                with for_range(b, 0, n_valid, name="ec") as col:
-                    acc = b.load(gep(b, tile, b.add(b.mul(r, i64(nr)), col)))
-                    coff = b.add(b.mul(r, i64(spec.ldc_)), col)
-                    old = b.load(gep(b, c, coff))
-                    bias_s = b.load(gep(b, bias, col)) if spec.bias else None
-                    res_s = (
-                        b.load(gep(b, res, b.add(b.mul(r, i64(spec.ldr_)), col))) if spec.residual else None
-                    )
-                    b.store(epilogue(acc, old, bias_s, res_s), gep(b, c, coff))
+                    chan = [vector_load(b, x, VEC, v * VEC) if k == "channel" and finish else None
+                            for x, k in zip(extras, ep.kinds)]  # fmt: skip
+                    for r in range(mr):
+                        off = i64(r * spec.ldc_ + v * VEC)
+                        val = with_old(accs[r * nv + v], vector_load(b, c, VEC, off))
+                        if finish:
+                            xs = [cv if cv is not None else vector_load(b, x, VEC, r * spec.ldr_ + v * VEC)
+                                  for x, cv in zip(extras, chan)]  # fmt: skip
+                            val = ep.apply(b, val, xs)
+                        vector_store(b, val, c, off)
+            with otherwise:
+                for r in range(mr):
+                    for v in range(nv):
+                        vector_store(b, accs[r * nv + v], tile, r * nr + v * VEC, align=4 * VEC)
+                with for_range(b, 0, m_valid, name="er") as r:
+                    with for_range(b, 0, n_valid, name="ec") as col:
+                        acc = b.load(gep(b, tile, b.add(b.mul(r, i64(nr)), col)))
+                        coff = b.add(b.mul(r, i64(spec.ldc_)), col)
+                        val = with_old(acc, b.load(gep(b, c, coff)))
+                        if finish:
+                            roff = b.add(b.mul(r, i64(spec.ldr_)), col)
+                            xs = [b.load(gep(b, x, col if k == "channel" else roff))
+                                  for x, k in zip(extras, ep.kinds)]  # fmt: skip
+                            val = ep.apply(b, val, xs)
+                        b.store(val, gep(b, c, coff))
+
+    if ep.identity:
+        stores(False)
+    else:
+        with b.if_else(last) as (then, otherwise):
+            with then:
+                stores(True)
+            with otherwise:
+                stores(False)
     b.ret_void()
     return fn
 
@@ -322,6 +348,7 @@ def _emit_pack_b(module: ir.Module, name: str, spec: GemmSpec, sch: GemmSchedule
     src, dst = fn.args
     nr, npan = sch.nr, ceil_div(spec.n, sch.nr)
     npad, nfull, ntail = npan * nr, spec.n // nr, spec.n % nr
+    VEC = sch.vec
     vty = ir.VectorType(F32, VEC)
     zero, zerov = ir.Constant(F32, 0.0), ir.Constant(vty, None)
     b = ir.IRBuilder(fn.append_basic_block("entry"))
@@ -378,14 +405,18 @@ def emit_sgemm(
     pack_a = _emit_pack_a(module, name, spec, sch)
     pack_b = _emit_pack_b(module, name, spec, sch)
 
+    ep = spec.ep
+    ne = len(ep.kinds)
+    nptr = 3 + ne
     rng = ir.Function(
-        module, ir.FunctionType(ir.VoidType(), [fp] * 5 + [I64, I64]), f"{name}_prepacked_range"
+        module, ir.FunctionType(ir.VoidType(), [fp] * nptr + [I64, I64]), f"{name}_prepacked_range"
     )
-    a, bp, c, bias, res, lo, hi = rng.args
+    a, bp, c = rng.args[:3]
+    extras = rng.args[3:nptr]
+    lo, hi = rng.args[nptr:]
     b = ir.IRBuilder(rng.append_basic_block("entry"))
     abuf = b.alloca(F32, size=i64(mc * kc), name="apack")
     abuf.align = 64
-    null = ir.Constant(fp, None)
     with for_range(b, 0, spec.k, kc, name="pc") as pc:
         kcp = select_min(b, i64(kc), b.sub(i64(spec.k), pc))
         kpad = b.mul(b.sdiv(b.add(kcp, i64(ku - 1)), i64(ku)), i64(ku))
@@ -400,49 +431,47 @@ def emit_sgemm(
                 n_valid = select_min(b, i64(nr), b.sub(i64(spec.n), b.mul(j, i64(nr))))
                 bpanel = gep(b, bblk, b.mul(b.mul(j, kpad), i64(nr)))
                 col = b.mul(j, i64(nr))
-                bias_p = gep(b, bias, col, inbounds=False) if spec.bias else null
+                chan = [gep(b, x, col, inbounds=False) if k == "channel" else None for x, k in zip(extras, ep.kinds)]
                 with for_range(b, 0, npm, name="ir") as ip:
                     m_valid = select_min(b, i64(mr), b.sub(mcp, b.mul(ip, i64(mr))))
                     row = b.add(ic, b.mul(ip, i64(mr)))
                     cptr = gep(b, c, b.add(b.mul(row, i64(spec.ldc_)), col))
-                    if spec.residual:
-                        rptr = gep(b, res, b.add(b.mul(row, i64(spec.ldr_)), col), inbounds=False)
-                    else:
-                        rptr = null
+                    roff = b.add(b.mul(row, i64(spec.ldr_)), col)
+                    xptrs = [cp if cp is not None else gep(b, x, roff, inbounds=False) for x, cp in zip(extras, chan)]
                     aptr = gep(b, abuf, b.mul(b.mul(ip, i64(mr)), kpad))
-                    b.call(ukernel, [kpad, aptr, bpanel, cptr, bias_p, rptr, m_valid, n_valid, first, last])
+                    b.call(ukernel, [kpad, aptr, bpanel, cptr, *xptrs, m_valid, n_valid, first, last])
     b.ret_void()
 
     rng.attributes.add("noinline")
-    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 5), f"{name}_prepacked")
+    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * nptr), f"{name}_prepacked")
     full.attributes.add("noinline")
     b = ir.IRBuilder(full.append_basic_block("entry"))
     b.call(rng, [*full.args, i64(0), i64(spec.m)])
     b.ret_void()
 
-    gemm = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 6), name)
+    # gemm(A, B, C, extras..., workspace): packs B into the workspace, then runs
+    gemm = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * (nptr + 1)), name)
     b = ir.IRBuilder(gemm.append_basic_block("entry"))
-    ga, gb, gc, gbias, gres, ws = gemm.args
+    ga, gb, gc, *gx, ws = gemm.args
     b.call(pack_b, [gb, ws])
-    b.call(full, [ga, ws, gc, gbias, gres])
+    b.call(full, [ga, ws, gc, *gx])
     b.ret_void()
 
-    slots = [True, True, True, spec.bias, spec.residual]
-    abi = emit_kernel_abi(module, f"{name}_kernel", rng, slots)
+    abi = emit_kernel_abi(module, f"{name}_kernel", rng, [True] * nptr)
     pack_abi = emit_kernel_abi(module, f"{name}_pack_b_kernel", pack_b, [True, True], range_total=1)
-    abi_args = ("a", "packed_b", "c") + ("bias",) * spec.bias + ("residual",) * spec.residual
+    abi_args = ("a", "packed_b", "c") + ep.arg_names
 
     par_name = gemm_par_name = None
     libraries: tuple[str, ...] = ()
     if parallel:
-        par = emit_gomp_parallel(module, f"{name}_prepacked_parallel", rng, 5, spec.m, mr)
+        par = emit_gomp_parallel(module, f"{name}_prepacked_parallel", rng, nptr, spec.m, mr)
         gpar = ir.Function(
-            module, ir.FunctionType(ir.VoidType(), [fp] * 6 + [ir.IntType(32)]), f"{name}_parallel"
+            module, ir.FunctionType(ir.VoidType(), [fp] * (nptr + 1) + [ir.IntType(32)]), f"{name}_parallel"
         )
         b = ir.IRBuilder(gpar.append_basic_block("entry"))
-        pa, pb_, pc_, pbias, pres, pws, nt = gpar.args
+        pa, pb_, pc_, *px, pws, nt = gpar.args
         b.call(pack_b, [pb_, pws])
-        b.call(par, [pa, pws, pc_, pbias, pres, nt])
+        b.call(par, [pa, pws, pc_, *px, nt])
         b.ret_void()
         par_name, gemm_par_name, libraries = par.name, gpar.name, (OPENMP_LIBRARY,)
 
@@ -496,11 +525,12 @@ class CompiledSgemm:
         )
         vp, i64t, i32t = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int32
         k = self.kernel
+        nptr = 3 + len(spec.ep.kinds)
         self._pack_b = self.host.function(k.pack_b, None, vp, vp)
-        self._prepacked = self.host.function(k.prepacked, None, *[vp] * 5)
-        self._range = self.host.function(k.prepacked_range, None, *[vp] * 5, i64t, i64t)
-        self._gemm = self.host.function(k.gemm, None, *[vp] * 6)
-        self._par = self.host.function(k.prepacked_parallel, None, *[vp] * 5, i32t) if parallel else None
+        self._prepacked = self.host.function(k.prepacked, None, *[vp] * nptr)
+        self._range = self.host.function(k.prepacked_range, None, *[vp] * nptr, i64t, i64t)
+        self._gemm = self.host.function(k.gemm, None, *[vp] * (nptr + 1))
+        self._par = self.host.function(k.prepacked_parallel, None, *[vp] * nptr, i32t) if parallel else None
 
     def pack_b(self, b: np.ndarray) -> np.ndarray:
         """Pack B with the generated packing function (the runtime does this once for constant weights)."""
@@ -518,28 +548,25 @@ class CompiledSgemm:
         packed_b: np.ndarray | None = None,
         bias: np.ndarray | None = None,
         residual: np.ndarray | None = None,
+        extras: list[np.ndarray] | None = None,
         out: np.ndarray | None = None,
         threads: int = 1,
     ) -> np.ndarray:
-        """C = act(A @ B + bias + residual); give ``packed_b`` instead of ``b`` to skip packing."""
+        """C = epilogue(A @ B, extras...) (bias / residual for the flag epilogue); give ``packed_b``
+        instead of ``b`` to skip packing."""
         s = self.spec
         _check(a, (s.m, s.lda_), "A")
         if out is None:
             out = aligned_empty((s.m, s.ldc_))
         _check(out, (s.m, s.ldc_), "out")
-        if s.bias:
-            _check(bias, (s.n,), "bias")
-        if s.residual:
-            _check(residual, (s.m, s.ldr_), "residual")
-        ptrs = [float_ptr_arg(x) for x in (a, None, out, bias if s.bias else None)]
-        ptrs.append(float_ptr_arg(residual if s.residual else None))
+        ptrs = [float_ptr_arg(a), None, float_ptr_arg(out)]
+        ptrs += self._extras(bias, residual, extras)
         if packed_b is None:
             if b is None:
                 raise ValueError("give b or packed_b")
             if threads == 1:
                 ws = aligned_empty(self.kernel.packed_b_floats)
-                ptrs[1] = float_ptr_arg(ws)
-                self._gemm(ptrs[0], float_ptr_arg(b), ptrs[2], ptrs[3], ptrs[4], ptrs[1])
+                self._gemm(ptrs[0], float_ptr_arg(b), ptrs[2], *ptrs[3:], float_ptr_arg(ws))
                 return out
             packed_b = self.pack_b(b)
         _check(packed_b, (self.kernel.packed_b_floats,), "packed_b")
@@ -552,20 +579,22 @@ class CompiledSgemm:
             raise ValueError("threads > 1 needs a kernel built with parallel=True")
         return out
 
+    def _extras(self, bias, residual, extras) -> list[ctypes.c_void_p]:
+        """Pointers to the epilogue's extra buffers, checked against their kinds."""
+        s = self.spec
+        if extras is None:
+            extras = [x for x, on in ((bias, s.bias), (residual, s.residual)) if on]
+        if len(extras) != len(s.ep.kinds):
+            raise ValueError(f"this kernel's epilogue takes {len(s.ep.kinds)} extra buffers")
+        want = {"channel": (s.n,), "full": (s.m, s.ldr_)}
+        return [float_ptr_arg(_check(x, want[k], k)) for x, k in zip(extras, s.ep.kinds)]
+
     def run_range(
         self, a: np.ndarray, packed_b: np.ndarray, out: np.ndarray, start: int, end: int, **kw
     ) -> None:
         """Compute rows [start, end) only (what one worker of a thread pool runs)."""
-        bias, residual = kw.get("bias"), kw.get("residual")
-        self._range(
-            float_ptr_arg(a),
-            float_ptr_arg(packed_b),
-            float_ptr_arg(out),
-            float_ptr_arg(bias),
-            float_ptr_arg(residual),
-            start,
-            end,
-        )
+        xs = self._extras(kw.get("bias"), kw.get("residual"), kw.get("extras"))
+        self._range(float_ptr_arg(a), float_ptr_arg(packed_b), float_ptr_arg(out), *xs, start, end)
 
     def row_ranges(self, parts: int) -> list[tuple[int, int]]:
         """Row ranges for ``parts`` workers, split on register-tile boundaries."""
@@ -594,14 +623,16 @@ class GemvSchedule:
     k_unroll: int = 4
     acc_sets: int = 2
     prefetch: int = 0  # software prefetch distance in K rows (0: rely on the hardware prefetcher)
+    vec: int = 8
+    regs: int | None = 16  # None: the fit was checked against the target when the schedule was chosen
 
     def __post_init__(self) -> None:
-        if self.nr % VEC or self.nr <= 0:
-            raise ValueError(f"nr={self.nr} must be a positive multiple of {VEC}")
+        if self.nr % self.vec or self.nr <= 0:
+            raise ValueError(f"nr={self.nr} must be a positive multiple of {self.vec}")
         if self.k_unroll <= 0 or self.acc_sets <= 0 or self.k_unroll % self.acc_sets:
             raise ValueError("k_unroll must be a positive multiple of acc_sets")
-        if self.acc_sets * (self.nr // VEC) > 12:
-            raise ValueError("too many accumulators for 16 vector registers")
+        if self.regs is not None and self.acc_sets * (self.nr // self.vec) > self.regs - 4:
+            raise ValueError(f"too many accumulators for {self.regs} vector registers")
 
 
 @dataclass(frozen=True)
@@ -614,6 +645,12 @@ class GemvSpec:
     relu: bool = False
     residual: bool = False
     trans_w: bool = False
+    epilogue: Epilogue | None = None
+
+    @property
+    def ep(self) -> Epilogue:
+        """The epilogue: the given one, or act(acc + bias + residual) from the flags."""
+        return self.epilogue or Epilogue.standard(self.bias, self.residual, self.relu)
 
 
 def pack_gemv_weights_numpy(w: np.ndarray, spec: GemvSpec, sch: GemvSchedule | None = None) -> np.ndarray:
@@ -656,6 +693,7 @@ def emit_gemv(
     """Add an M = 1 kernel: per nr-column panel, accumulate a 1 x nr tile over all of K."""
     sch = schedule or GemvSchedule()
     fp = f32_ptr()
+    VEC = sch.vec
     nr, nv, ku, sets = sch.nr, sch.nr // VEC, sch.k_unroll, sch.acc_sets
     npan, nfull, ntail = ceil_div(spec.n, nr), spec.n // nr, spec.n % nr
     K = spec.k
@@ -679,9 +717,13 @@ def emit_gemv(
                 b.store(b.select(valid, x, ir.Constant(F32, 0.0)), gep(b, wp, b.add(dofs, i64(cc))))
     b.ret_void()
 
-    rng = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 5 + [I64, I64]), f"{name}_range")
+    ep = spec.ep
+    nptr = 3 + len(ep.kinds)
+    rng = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * nptr + [I64, I64]), f"{name}_range")
     rng.attributes.add("noinline")
-    x, wp, y, bias, res, lo, hi = rng.args
+    x, wp, y = rng.args[:3]
+    extras = rng.args[3:nptr]
+    lo, hi = rng.args[nptr:]
     for arg in (x, wp, y):
         arg.add_attribute("noalias")
     b = ir.IRBuilder(rng.append_basic_block("entry"))
@@ -714,16 +756,10 @@ def emit_gemv(
         col0 = b.mul(j, i64(nr))
 
         def finish(val: ir.Value, off: ir.Value, lanes: int | None) -> ir.Value:
-            """act(val + bias + residual) for a vector (lanes None) or one scalar lane."""
-            if spec.bias:
-                val = b.fadd(
-                    val, vector_load(b, bias, VEC, off) if lanes is None else b.load(gep(b, bias, off))
-                )
-            if spec.residual:
-                val = b.fadd(
-                    val, vector_load(b, res, VEC, off) if lanes is None else b.load(gep(b, res, off))
-                )
-            return relu(b, val) if spec.relu else val
+            """The epilogue for a vector (lanes None) or one scalar lane (channel and full extras are
+            both indexed by the output column when M = 1)."""
+            xs = [vector_load(b, e, VEC, off) if lanes is None else b.load(gep(b, e, off)) for e in extras]
+            return ep.apply(b, val, xs)
 
         is_full = b.icmp_signed("<", j, i64(nfull))
         with b.if_else(is_full, likely=True) as (then, otherwise):
@@ -738,14 +774,14 @@ def emit_gemv(
                     b.store(finish(lane, off, cc), gep(b, y, off))
     b.ret_void()
 
-    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * 5), name)
+    full = ir.Function(module, ir.FunctionType(ir.VoidType(), [fp] * nptr), name)
     b = ir.IRBuilder(full.append_basic_block("entry"))
     b.call(rng, [*full.args, i64(0), i64(npan)])
     b.ret_void()
-    abi = emit_kernel_abi(module, f"{name}_kernel", rng, [True, True, True, spec.bias, spec.residual])
+    abi = emit_kernel_abi(module, f"{name}_kernel", rng, [True] * nptr)
     par_name, libraries = None, ()
     if parallel:
-        par_name = emit_gomp_parallel(module, f"{name}_parallel", rng, 5, npan, 1).name
+        par_name = emit_gomp_parallel(module, f"{name}_parallel", rng, nptr, npan, 1).name
         libraries = (OPENMP_LIBRARY,)
     return GemvKernel(
         spec=spec,
@@ -757,7 +793,7 @@ def emit_gemv(
         panels=npan,
         packed_w_floats=npan * K * nr,
         abi=abi.name,
-        abi_args=("x", "packed_w", "y") + ("bias",) * spec.bias + ("residual",) * spec.residual,
+        abi_args=("x", "packed_w", "y") + ep.arg_names,
         libraries=libraries,
     )
 
@@ -781,9 +817,10 @@ class CompiledGemv:
             module, cache=cache, use_cache=cache is not None, libraries=self.kernel.libraries
         )
         vp, i32t = ctypes.c_void_p, ctypes.c_int32
+        nptr = 3 + len(spec.ep.kinds)
         self._pack = self.host.function(self.kernel.pack_w, None, vp, vp)
-        self._gemv = self.host.function(self.kernel.gemv, None, *[vp] * 5)
-        self._par = self.host.function(self.kernel.parallel, None, *[vp] * 5, i32t) if parallel else None
+        self._gemv = self.host.function(self.kernel.gemv, None, *[vp] * nptr)
+        self._par = self.host.function(self.kernel.parallel, None, *[vp] * nptr, i32t) if parallel else None
 
     def pack_w(self, w: np.ndarray) -> np.ndarray:
         """Pack W with the generated function (equal to ``pack_gemv_weights_numpy``)."""
@@ -800,21 +837,21 @@ class CompiledGemv:
         *,
         bias: np.ndarray | None = None,
         residual: np.ndarray | None = None,
+        extras: list[np.ndarray] | None = None,
         out: np.ndarray | None = None,
         threads: int = 1,
     ) -> np.ndarray:
-        """y = act(x @ W + bias + residual) on prepacked W."""
+        """y = epilogue(x @ W, extras...) on prepacked W (bias / residual for the flag epilogue)."""
         s = self.spec
         _check(x, (s.k,), "x")
         _check(packed_w, (self.kernel.packed_w_floats,), "packed_w")
         out = aligned_empty(s.n) if out is None else _check(out, (s.n,), "out")
-        args = [
-            float_ptr_arg(x),
-            float_ptr_arg(packed_w),
-            float_ptr_arg(out),
-            float_ptr_arg(_check(bias, (s.n,), "bias") if s.bias else None),
-            float_ptr_arg(_check(residual, (s.n,), "residual") if s.residual else None),
-        ]
+        if extras is None:
+            extras = [v for v, on in ((bias, s.bias), (residual, s.residual)) if on]
+        if len(extras) != len(s.ep.kinds):
+            raise ValueError(f"this kernel's epilogue takes {len(s.ep.kinds)} extra buffers")
+        args = [float_ptr_arg(x), float_ptr_arg(packed_w), float_ptr_arg(out)]
+        args += [float_ptr_arg(_check(v, (s.n,), k)) for v, k in zip(extras, s.ep.kinds)]
         if threads == 1:
             self._gemv(*args)
         elif self._par is not None:

@@ -1,52 +1,28 @@
 """Compile-time weight prepacking: constant micro-kernel weights stored in the kernels' own layouts.
 
-For every `loop.ukernel` whose weight operand (operand 1) is, at the kernel's only call site, a
-`loop.weight`, the weight is repacked once here (conv2d -> NCHW8c blocks per group, sgemm -> packed
-B panels, sgemv -> [N/nr][K][nr] panels) into a new 1-D `loop.weight`; the kernel argument's type
-becomes that buffer's and the ukernel is marked `packed` (with `pack_params`), so the generated code
-never repacks weights at run time and the interpreter unpacks them in `UKernelOp.evaluate`.
+For every loop-level kernel op (`loop.gemm`, `loop.gemv`, `loop.conv2d`) whose weight operand is, at
+the kernel's only call site, a `loop.weight`, the weight is repacked once here with the op's own
+`pack_weights` (the layout its schedule implies) into a new 1-D `loop.weight`; the kernel argument's
+type becomes that buffer's and the op is marked `packed`, so the generated code never repacks weights
+at run time and the interpreter unpacks them with `unpack_weights`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from codegen.microkernels.conv import repack_conv_weights
-from codegen.microkernels.gemm import (
-    GemmSchedule,
-    GemmSpec,
-    GemvSchedule,
-    GemvSpec,
-    pack_b_numpy,
-    pack_gemv_weights_numpy,
-)
 from ir.attributes import DenseElementsAttr
 from ir.core import Operation
 from ir.dialects import loop
+from ir.dialects.loop_kernels import MicroKernelOp
 from ir.types import FunctionType, MemRefType, f32
 
-__all__ = ["pack_ukernel_weights", "prepack_weights"]
+__all__ = ["prepack_weights"]
 
 
-def pack_ukernel_weights(uk: loop.UKernelOp, w: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """(packed 1-D weights, pack_params) for a ukernel's dense weight array."""
-    w = np.asarray(w, dtype=np.float32)
-    if uk.ukernel == "sgemv":
-        sch = GemvSchedule()
-        spec = GemvSpec(uk.n, uk.k)
-        return np.ascontiguousarray(pack_gemv_weights_numpy(w.reshape(uk.k, uk.n), spec, sch)), [sch.nr]
-    if uk.ukernel == "sgemm":
-        sch = GemmSchedule()
-        spec = GemmSpec(uk.m, uk.n, uk.k)
-        return np.ascontiguousarray(pack_b_numpy(w.reshape(uk.k, uk.n), spec, sch)), [
-            sch.nr,
-            sch.kc,
-            sch.k_unroll,
-        ]
-    g = uk.group
-    fg = w.shape[0] // g
-    parts = [repack_conv_weights(w[gi * fg : (gi + 1) * fg]).reshape(-1) for gi in range(g)]
-    return np.ascontiguousarray(np.concatenate(parts)), []
+def _layout_key(op: MicroKernelOp) -> tuple:
+    """Ops with equal keys pack the same weights identically."""
+    return (op.name, *(str(op.properties[k]) for k in sorted(op.properties) if k != "extra_kinds"))
 
 
 def prepack_weights(module: Operation) -> int:
@@ -58,13 +34,13 @@ def prepack_weights(module: Operation) -> int:
         if op.name == "loop.call":
             calls.setdefault(op.properties["callee"].value, []).append(op)
     done = 0
-    shared: dict[tuple, tuple] = {}
+    shared: dict[tuple, Operation] = {}
     for name, k in kernels.items():
-        uks = [o for o in k.walk() if o.name == "loop.ukernel"]
-        if len(uks) != 1 or uks[0].packed or len(calls.get(name, [])) != 1:
+        kops = [o for o in k.walk() if isinstance(o, MicroKernelOp)]
+        if len(kops) != 1 or kops[0].packed or len(calls.get(name, [])) != 1:
             continue
-        uk, call = uks[0], calls[name][0]
-        warg = uk.operands[1]
+        kop, call = kops[0], calls[name][0]
+        warg = kop.w
         if warg not in k.body.args or sum(1 for _ in warg.uses) != 1:
             continue
         j = list(k.body.args).index(warg)
@@ -72,20 +48,19 @@ def prepack_weights(module: Operation) -> int:
         wop = src.defining_op
         if wop is None or wop.name != "loop.weight" or wop.result.type.element_type != f32:
             continue
-        key = (id(wop), uk.ukernel, uk.m, uk.n, uk.k, uk.group)
+        key = (id(wop), _layout_key(kop))
         if key not in shared:  # CSE'd weights feed several kernels: pack each layout once
-            packed, params = pack_ukernel_weights(uk, wop.properties["value"].array)
+            packed = np.ascontiguousarray(kop.pack_weights(wop.properties["value"].array))
             new = loop.WeightOp.build(value=DenseElementsAttr.from_array(packed), provenance=wop.provenance)
             func.body.insert_before(wop, new)
-            shared[key] = (new, params, wop)
-        new, params, _ = shared[key]
-        packed = new.properties["value"].array
+            shared[key] = new
+        new = shared[key]
+        size = new.properties["value"].array.size
         call.set_operand(j, new.result)
         if not src.uses:
             wop.erase()
-        warg.type = MemRefType((packed.size,), f32)
+        warg.type = MemRefType((size,), f32)
         k.function_type = FunctionType(tuple(a.type for a in k.body.args), tuple(k.function_type.results))
-        uk.packed = True
-        uk.pack_params = list(params)
+        kop.packed = True
         done += 1
     return done

@@ -1,3 +1,3 @@
 """Importing `ir.dialects` registers every dialect's ops."""
 
-from ir.dialects import arith, builtin, graph, loop, math, tensor  # noqa: F401
+from ir.dialects import arith, builtin, graph, loop, loop_kernels, math, tensor  # noqa: F401

@@ -59,8 +59,8 @@ class YieldOp(Operation):
         elif isinstance(p, ParallelOp):
             if self.operands:
                 raise self.error("a loop.parallel body yields nothing")
-        else:
-            raise self.error("must end a loop.for or loop.parallel body")
+        elif not hasattr(p, "epilogue_block"):  # a micro-kernel's epilogue (ir/dialects/loop_kernels.py)
+            raise self.error("must end a loop.for or loop.parallel body or a kernel op's epilogue")
 
 
 class ForOp(Operation):
@@ -459,149 +459,6 @@ class SplatOp(Operation):
         return np.full(t.shape, x, dtype=to_numpy_dtype(t.element_type))
 
 
-UKERNEL_NAMES = ("sgemm", "conv2d", "sgemv")
-
-
-class UKernelOp(Operation):
-    """A call of a hand-scheduled micro-kernel (codegen/microkernels) by `name`, on memref operands.
-
-    Conventions (the codegen and the driver rely on them):
-    - "sgemm": operands (a, b, [bias], [residual], c) in that order; C[M,N] = act(A[M,K] @ B[K,N]
-      + bias[N] (per column) + residual[M,N]); attributes m, n, k (INT), bias, relu, residual (BOOL).
-      Buffers are dense row-major; a, c and residual may have leading unit/batch dims that fold into M.
-      `parallel_range` = M: a kernel launch with (start, end) computes rows [start, end) of C.
-    - "conv2d": operands (x, w, [bias], [residual], out), NCHW / FCHW f32: out = act(conv(x, w)
-      + bias[F] (per channel) + residual[N,F,OH,OW]); attributes strides, pads (top, left, bottom,
-      right), dilations, kernel (KH, KW) (INTS), group (INT), bias, relu, residual (BOOL).
-      `parallel_range` = N * OH: a launch with (start, end) computes the flattened (n, oh) output rows
-      [start, end) for every output channel.
-    - "sgemv": the M = 1 case of "sgemm" (same operands and attributes n, k); `parallel_range` =
-      ceil(N / 32) column panels: a launch with (start, end) computes panels [start, end).
-    With `packed`, the weight operand (operand 1) is a 1-D buffer prepacked at compile time in the
-    micro-kernel's layout (`pack_params` gives the schedule): conv2d [group][CO/8][CI/8][KH][KW][8][8]
-    (pack_params empty), sgemm K blocks of [N/nr][kpad][nr] (pack_params = nr, kc, k_unroll), sgemv
-    [N/nr][K][nr] (pack_params = nr); evaluate unpacks it.
-    The kernel holding a loop.ukernel has no loop.parallel; its zg.parallel_range equals the ukernel's
-    `parallel_range`, and codegen hands the kernel ABI's (start, end) to the micro-kernel. The residual
-    buffer never aliases the output. The interpreter computes the whole range.
-    """
-
-    name = "loop.ukernel"
-    ukernel = attr(STR, doc='micro-kernel name: "sgemm" or "conv2d"')
-    args = operand(is_memref, variadic=True)
-    parallel_range = attr(INT, default=1)
-    m = attr(INT, default=None)
-    n = attr(INT, default=None)
-    k = attr(INT, default=None)
-    strides = attr(INTS, default=None)
-    pads = attr(INTS, default=None)
-    dilations = attr(INTS, default=None)
-    kernel = attr(INTS, default=None)
-    group = attr(INT, default=1)
-    bias = attr(BOOL, default=False)
-    relu = attr(BOOL, default=False)
-    residual = attr(BOOL, default=False)
-    packed = attr(BOOL, default=False)
-    pack_params = attr(INTS, default=None)
-
-    def verify_(self) -> None:
-        if self.ukernel not in UKERNEL_NAMES:
-            raise self.error(f"unknown micro-kernel {self.ukernel!r} (known: {', '.join(UKERNEL_NAMES)})")
-        want = 3 + int(self.bias) + int(self.residual)
-        if len(self.operands) != want:
-            raise self.error(f"{self.ukernel} with these epilogue flags takes {want} buffers")
-        if self.ukernel == "sgemv" and (None in (self.n, self.k) or self.m not in (None, 1)):
-            raise self.error("sgemv needs n and k (m = 1)")
-        if self.ukernel == "sgemm":
-            if None in (self.m, self.n, self.k):
-                raise self.error("sgemm needs m, n and k")
-            a, b, c = self.operands[0].type, self.operands[1].type, self.operands[-1].type
-            if self.packed:
-                b = a
-            if a.num_elements != self.m * self.k or (not self.packed and b.num_elements != self.k * self.n):
-                raise self.error(f"a {a} and b {b} do not hold M={self.m} K={self.k} N={self.n}")
-            if c.num_elements != self.m * self.n:
-                raise self.error(f"c {c} does not hold M={self.m} x N={self.n}")
-        elif self.ukernel == "conv2d" and None in (self.strides, self.pads, self.dilations, self.kernel):
-            raise self.error("conv2d needs strides, pads, dilations and kernel")
-
-    def evaluate(self, *bufs):
-        it = iter(bufs)
-        a, b = next(it), next(it)
-        bias = next(it) if self.bias else None
-        res = next(it) if self.residual else None
-        out = next(it)
-        if self.packed:
-            b = _unpack_weights(self, b, a.shape, out.shape)
-        if self.ukernel in ("sgemm", "sgemv"):
-            m = 1 if self.ukernel == "sgemv" else self.m
-            acc = a.reshape(m, self.k) @ b.reshape(self.k, self.n)
-            if bias is not None:
-                acc = acc + bias.reshape(1, self.n)
-        else:
-            acc = _conv2d_nchw(a, b, self)
-            if bias is not None:
-                acc = acc + bias.reshape(1, -1, 1, 1)
-        acc = acc.reshape(out.shape)
-        if res is not None:
-            acc = acc + res.reshape(out.shape)
-        if self.relu:
-            acc = np.maximum(acc, 0)
-        out[...] = acc.astype(out.dtype)
-        return ()
-
-
-def _unpack_weights(op: UKernelOp, wp: np.ndarray, x_shape, out_shape) -> np.ndarray:
-    """The dense weights ([K,N] for sgemm/sgemv, [F,C/g,KH,KW] for conv2d) of a prepacked buffer."""
-    wp = wp.reshape(-1)
-    ceil = lambda a, b: -(-a // b)  # noqa: E731
-    if op.ukernel == "sgemv":
-        nr = op.pack_params[0]
-        npan = ceil(op.n, nr)
-        return wp[: npan * op.k * nr].reshape(npan, op.k, nr).transpose(1, 0, 2).reshape(op.k, -1)[:, : op.n]
-    if op.ukernel == "sgemm":
-        nr, kc, ku = op.pack_params
-        npad = ceil(op.n, nr) * nr
-        out = np.zeros((op.k, op.n), dtype=wp.dtype)
-        for pc in range(0, op.k, kc):
-            kcp = min(kc, op.k - pc)
-            kpad = ceil(kcp, ku) * ku
-            blk = wp[pc * npad : pc * npad + kpad * npad].reshape(npad // nr, kpad, nr)
-            out[pc : pc + kcp] = blk.transpose(1, 0, 2).reshape(kpad, npad)[:kcp, : op.n]
-        return out
-    g = op.group
-    cg, f = x_shape[1] // g, out_shape[1]
-    fg = f // g
-    kh, kw = op.kernel
-    cib, cob = ceil(cg, 8), ceil(fg, 8)
-    per = cob * cib * kh * kw * 64
-    parts = []
-    for gi in range(g):
-        blk = wp[gi * per : (gi + 1) * per].reshape(cob, cib, kh, kw, 8, 8)
-        parts.append(blk.transpose(0, 5, 1, 4, 2, 3).reshape(cob * 8, cib * 8, kh, kw)[:fg, :cg])
-    return np.concatenate(parts, axis=0)
-
-
-def _conv2d_nchw(x: np.ndarray, w: np.ndarray, op: UKernelOp) -> np.ndarray:
-    """Reference NCHW convolution for loop.ukernel "conv2d" (strides, pads t/l/b/r, dilations, group)."""
-    (sh, sw), (dh, dw), (pt, pl, pb, pr), g = op.strides, op.dilations, op.pads, op.group
-    n, c, h, wd = x.shape
-    f, cg, kh, kw = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
-    ow = (wd + pl + pr - dw * (kw - 1) - 1) // sw + 1
-    out = np.zeros((n, g, f // g, oh, ow), dtype=np.float64)
-    for i in range(kh):
-        for j in range(kw):
-            patch = xp[
-                :, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw
-            ]
-            patch = patch.reshape(n, g, cg, oh, ow)
-            wk = w[:, :, i, j].reshape(g, f // g, cg)
-            out += np.einsum("ngchw,gfc->ngfhw", patch, wk)
-    return out.reshape(n, f, oh, ow)
-
-
 PARALLEL_RANGE_ATTR = "zg.parallel_range"
 """Discardable INT attribute on loop.kernel: trip count of its outermost parallel loop (1 if none)."""
 
@@ -612,5 +469,5 @@ CPU_OUTER = "cpu.outer"
 __all__ = [
     "ForOp", "ParallelOp", "YieldOp", "LoadOp", "StoreOp", "AllocOp", "DeallocOp", "CopyOp",
     "BarrierOp", "KernelOp", "ReturnOp", "CallOp", "MemRefType", "WeightOp", "ViewOp", "ToTensorOp",
-    "MaterializeOp", "SplatOp", "UKernelOp", "PARALLEL_RANGE_ATTR", "CPU_OUTER",
+    "MaterializeOp", "SplatOp", "PARALLEL_RANGE_ATTR", "CPU_OUTER",
 ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ir.attributes import IntegerAttr
 from ir.core import Block, Operation, Region
-from ir.dialects import arith, loop
+from ir.dialects import arith, loop, loop_kernels
 from ir.types import i64, index
 from passes.loop.common import PARALLEL_MARK, bounds, index_const, kernels, move_body, outer_loops
 from passes.pass_base import Pass, PassContext
@@ -13,7 +13,7 @@ from passes.registry import register_pass
 
 
 def parallelize_kernel(k: loop.KernelOp) -> bool:
-    if any(isinstance(o, loop.UKernelOp) for o in k.walk()):
+    if any(isinstance(o, loop_kernels.MicroKernelOp) for o in k.walk()):
         return False
     if any(isinstance(o, loop.ParallelOp) and o.mapping == [loop.CPU_OUTER] for o in k.walk()):
         return False

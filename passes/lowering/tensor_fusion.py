@@ -2,7 +2,8 @@
 
 1. Elementwise fusion (linalg's): an all-parallel `tensor.generic` with one result and one use is folded
    into the consumer `tensor.generic` that reads it through a permutation map (so every producer element is
-   still computed exactly once). The producer's input maps are composed with the consumer's map for that
+   still computed exactly once). A consumer that reads the same value twice through the same map (SiLU's
+   x * sigmoid(x)) reads it once first. The producer's input maps are composed with the consumer's map for that
    operand, and the producer's body is inlined in front of the consumer's body.
 2. Epilogues: a `tensor.matmul` / `tensor.conv` whose only use is an all-parallel `tensor.generic` that
    reads it through the identity map and writes a result of the same type (bias, activation, residual add
@@ -127,6 +128,35 @@ def fuse_pair(producer: T.GenericOp, consumer: T.GenericOp, k: int) -> T.Generic
     return new
 
 
+def dedupe_inputs(g: T.GenericOp) -> T.GenericOp | None:
+    """The generic with each (input, map) pair read once (x * sigmoid(x) reads x twice); None if none repeat."""
+    n_in = len(g.inputs)
+    pairs = list(zip(g.inputs, g.indexing_maps[:n_in]))
+    keep = [i for i, p in enumerate(pairs) if pairs.index(p) == i]
+    if len(keep) == n_in:
+        return None
+    old = g.regions[0].block
+    ins = [g.inputs[i] for i in keep]
+    block = Block([T._elem(v.type) for v in [*ins, *g.outputs]])
+    mapping = {a: block.args[keep.index(pairs.index(pairs[i]))] for i, a in enumerate(old.args[:n_in])}
+    mapping.update(zip(old.args[n_in:], block.args[len(ins) :]))
+    for o in old.ops:
+        block.append(o.clone(mapping))
+    new = T.GenericOp.build(
+        ins,
+        list(g.outputs),
+        indexing_maps=[g.indexing_maps[i] for i in keep] + list(g.indexing_maps[n_in:]),
+        iterator_types=list(g.iterator_types),
+        regions=[Region([block])],
+        provenance=g.provenance,
+    )
+    new.attributes.update(g.attributes)
+    g.parent.insert_before(g, new)
+    g.replace_all_uses_with(new.results)
+    g.erase()
+    return new
+
+
 def fuse_elementwise(block: Block, ctx: PassContext | None = None) -> int:
     """Applies elementwise producer-consumer fusion in `block` to a fixpoint; returns the number of fusions."""
     count = 0
@@ -136,6 +166,7 @@ def fuse_elementwise(block: Block, ctx: PassContext | None = None) -> int:
         for op in list(block.ops):
             if op.parent is not block or not isinstance(op, T.GenericOp):
                 continue
+            op = dedupe_inputs(op) or op
             found = _producer_operand(op)
             if found is None:
                 continue

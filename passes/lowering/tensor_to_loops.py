@@ -8,10 +8,12 @@ without count_include_pad; avg needs dilation 1), tensor.pad_constant, tensor.sl
 tensor.concatenate, and copies (an output that is a kernel input). A chain of elementwise generics
 after the first op of a kernel (its fused epilogue) runs on the accumulator before the store.
 
-With `ukernels=true` (-O2), tensor.matmul (B without batch, f32) and 2-D tensor.conv (group 1, f32)
-become one `loop.ukernel` ("sgemm" / "conv2d", see its docstring for operand orders and the range
-convention) with bias / residual / relu epilogues folded in when the chain matches
-act(x + bias + residual); otherwise they lower to loops like at -O0.
+With `ukernels=true` (-O2), tensor.matmul (B without batch, f32) and 2-D tensor.conv (f32; groups
+with enough channels per group) become one loop-level kernel op (`loop.gemm`, `loop.gemv` for M = 1,
+`loop.conv2d`; ir/dialects/loop_kernels.py) whose epilogue region is the kernel's whole elementwise
+tail (bias, residual, any activation) when every tail operand is read per channel, per element or as
+a splat; otherwise they lower to loops like at -O0. The kernel op's schedule comes from the target's
+vector width and register count (`vector-width` / `vector-registers`, 0 = this host).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from ir.affine import AffineConst, AffineDim, AffineMap
 from ir.attributes import DenseElementsAttr, IntegerAttr
 from ir.core import Block, Operation, Value
-from ir.dialects import arith, loop, tensor
+from ir.dialects import arith, loop, loop_kernels, tensor
 from ir.dialects.builtin import ModuleOp
 from ir.types import FloatType, TensorType, f32, i64, index
 from passes.lowering.bufferize import is_identity_map
@@ -273,58 +275,78 @@ def emit_concat(kb: KernelBuilder, op: tensor.ConcatenateOp, env: _Env, out: Val
 # ----------------------------------------------------------------------------- micro-kernels
 
 
-def _epilogue_flags(chain: list[Operation], kind: str, out_rank: int, env: _Env):
-    """(bias memref, residual memref, relu) when the chain's epilogue is act(x + bias + residual)."""
-    bias = res = None
-    relu = False
+def _channel_map(m: AffineMap, v: Value, chan: int) -> bool:
+    """`v` is read once per output channel `chan` (its other indexed dims have size 1)."""
+    nonconst = [e for e in m.results if not isinstance(e, AffineConst)]
+    return nonconst == [AffineDim(chan)] and all(
+        s == 1 for e, s in zip(m.results, v.type.shape) if isinstance(e, AffineConst)
+    )
+
+
+def _epilogue(chain: list[Operation], chan: int, out: Value, env: _Env):
+    """(extras [(memref, kind)], body) when the elementwise chain after chain[0] can run as a kernel op's
+    epilogue: each generic reads the previous result through the identity map, its other inputs per
+    output channel, per element (laid out like the output) or as splat constants, and its body is
+    arith/math scalar code. `body(emit, acc, *extras)` rebuilds the whole chain as one scalar formula."""
+    rt = chain[0].result.type
+    ident = AffineMap.identity(rt.rank)
+    extras: list[tuple[Value, str]] = []
+    steps = []  # (generic, [source of each input: "acc" | extra index | splat constant op])
     prev = chain[0].result
     for g in chain[1:]:
         block = g.regions[0].block
-        p = list(g.inputs).index(prev)
-        cur = block.args[p]
-        for o in block.ops[:-1]:
-            if isinstance(o, arith.AddFOp) and cur in o.operands and not relu:
-                other = o.rhs if o.lhs is cur else o.lhs
-                if not (other in block.args[: len(g.inputs)] and other is not cur):
-                    return None
-                j = list(block.args).index(other)
-                v, m = g.inputs[j], g.indexing_maps[j]
-                if v not in env.mem:
-                    return None
-                nonconst = [e for e in m.results if not isinstance(e, AffineConst)]
-                chan = out_rank - 1 if kind == "sgemm" else 1
-                if (
-                    nonconst == [AffineDim(chan)]
-                    and bias is None
-                    and all(s == 1 for e, s in zip(m.results, v.type.shape) if isinstance(e, AffineConst))
-                ):
-                    bias = env.mem[v]
-                elif is_identity_map(m) and v.type.shape == g.result.type.shape and res is None:
-                    res = env.mem[v]
+        if len(g.outputs) != 1 or block.args[-1].uses or g.results[0].type != rt:
+            return None
+        if any(t != P for t in g.iterator_types) or g.indexing_maps[-1] != ident:
+            return None
+        if any(o.regions or not o.name.startswith(("arith.", "math.")) for o in block.ops[:-1]):
+            return None
+        srcs: list = []
+        for v, m in zip(g.inputs, g.indexing_maps):
+            if v is prev and m == ident:
+                srcs.append("acc")
+            elif v in env.splat and isinstance(env.splat[v].defining_op, arith.ConstantOp):
+                srcs.append(env.splat[v].defining_op)
+            elif v in env.mem and env.mem[v] is not out:
+                mem = env.mem[v]
+                if m == ident and v.type.shape == rt.shape:
+                    kind = "full"
+                elif _channel_map(m, v, chan):
+                    kind = "channel"
                 else:
                     return None
-                cur = o.result
-            elif isinstance(o, (arith.MaximumFOp, arith.MaxNumFOp)) and cur in o.operands and not relu:
-                other = o.rhs if o.lhs is cur else o.lhs
-                d = other.defining_op
-                if not (isinstance(d, arith.ConstantOp) and not hasattr(d.properties["value"], "array")):
-                    return None
-                if float(d.properties["value"].value) != 0.0:
-                    return None
-                relu = True
-                cur = o.result
-            elif isinstance(o, arith.ConstantOp) and not o.regions:
-                continue
+                if (mem, kind) not in extras:
+                    extras.append((mem, kind))
+                srcs.append(extras.index((mem, kind)))
             else:
                 return None
-        if list(block.ops[-1].operands) != [cur]:
+        if "acc" not in srcs:
             return None
+        steps.append((g, srcs))
         prev = g.result
-    return bias, res, relu
 
+    def body(emit, acc, *xs):
+        cur = acc
+        for g, srcs in steps:
+            block = g.regions[0].block
+            mapping: dict[Value, Value] = {}
+            for a, src in zip(block.args, srcs):
+                if src == "acc":
+                    mapping[a] = cur
+                elif isinstance(src, int):
+                    mapping[a] = xs[src]
+                else:
+                    mapping[a] = emit(src.clone())
+            for o in block.ops[:-1]:
+                for v in o.operands:  # scalar constants defined outside the body: copy them in
+                    if v not in mapping and v.defining_op is not None and v.defining_op.parent is not block:
+                        mapping[v] = emit(v.defining_op.clone())
+                emit(o.clone(mapping))
+            (y,) = block.ops[-1].operands
+            cur = mapping.get(y, y)
+        return cur
 
-GEMV_NR = 32
-"""Output columns per panel of the "sgemv" micro-kernel (its `parallel_range` counts panels)."""
+    return extras, body
 
 
 def _grouped_ok(op: tensor.ConvOp) -> bool:
@@ -335,56 +357,51 @@ def _grouped_ok(op: tensor.ConvOp) -> bool:
     return n == 1 and c // g >= 4 and f // g >= 8 and g <= 16
 
 
-def try_ukernel(kb: KernelBuilder, chain: list[Operation], env: _Env, out: Value, kernel) -> bool:
+def try_kernel_op(
+    kb: KernelBuilder, chain: list[Operation], env: _Env, out: Value, kernel, target: tuple[int, int]
+) -> bool:
+    """Lowers a matmul/conv chain to one loop.gemm / loop.gemv / loop.conv2d with the chain's elementwise
+    tail as its epilogue; False (nothing emitted) when the chain does not fit a micro-kernel."""
     op = chain[0]
     rt = op.result.type
-    if rt.element_type != f32:
+    if rt.element_type != f32 or op.operands[0] not in env.mem or op.operands[1] not in env.mem:
         return False
     if isinstance(op, tensor.MatmulOp):
         a, b = op.A.type, op.B.type
         if any(s != 1 for s in b.shape[:-2]) or a.element_type != f32:
             return False
-        kind = "sgemm"
-        if op.A not in env.mem or op.B not in env.mem:
-            return False
+        chan = rt.rank - 1
     elif isinstance(op, tensor.ConvOp):
-        if op.X.type.rank != 4 or op.X not in env.mem or op.W not in env.mem:
+        if op.X.type.rank != 4 or (op.group != 1 and not _grouped_ok(op)):
             return False
-        if op.group != 1 and not _grouped_ok(op):
-            return False
-        kind = "conv2d"
+        chan = 1
     else:
         return False
-    flags = _epilogue_flags(chain, kind, rt.rank, env)
-    if flags is None:
+    ep = _epilogue(chain, chan, out, env)
+    if ep is None:
         return False
-    bias, res, relu = flags
-    if res is not None and res is out:
-        return False
-    bufs = [env.mem[op.operands[0]], env.mem[op.operands[1]]]
-    bufs += [x for x in (bias, res) if x is not None]
-    bufs.append(out)
-    common = dict(bias=bias is not None, residual=res is not None, relu=relu)
-    if kind == "sgemm" and int(np.prod(a.shape[:-1])) == 1:
-        panels = -(-b.shape[-1] // GEMV_NR)
-        uk = loop.UKernelOp.build(
-            bufs, ukernel="sgemv", n=b.shape[-1], k=a.shape[-1], parallel_range=panels, **common
-        )
-    elif kind == "sgemm":
-        m = int(np.prod(a.shape[:-1]))
-        uk = loop.UKernelOp.build(
-            bufs, ukernel="sgemm", m=m, n=b.shape[-1], k=a.shape[-1], parallel_range=m, **common
-        )
+    extras, body = ep
+    x, w = env.mem[op.operands[0]], env.mem[op.operands[1]]
+    mems, kinds = [e for e, _ in extras], [k for _, k in extras]
+    vf, vr = target
+    prov = chain[-1].provenance if len(chain) > 1 else op.provenance
+    prov = tuple(dict.fromkeys((*op.provenance, *prov)))
+    if isinstance(op, tensor.MatmulOp) and int(np.prod(a.shape[:-1])) == 1:
+        kop = loop_kernels.GemvOp.create(x, w, mems, out, kinds, body, prov, n=b.shape[-1], k=a.shape[-1],
+                                         **loop_kernels.default_gemv_schedule(vf, vr))  # fmt: skip
+    elif isinstance(op, tensor.MatmulOp):
+        kop = loop_kernels.GemmOp.create(x, w, mems, out, kinds, body, prov, m=int(np.prod(a.shape[:-1])),
+                                         n=b.shape[-1], k=a.shape[-1],
+                                         **loop_kernels.default_gemm_schedule(vf, vr))  # fmt: skip
     else:
         strides, dilations, pads = tensor._window_attrs(op, 2)
-        rows = rt.shape[0] * rt.shape[2]
-        uk = loop.UKernelOp.build(
-            bufs, ukernel="conv2d", strides=strides, dilations=dilations,
-            pads=[pads[0], pads[1], pads[2], pads[3]], kernel=list(op.W.type.shape[2:]),
-            group=op.group, parallel_range=rows, **common,
+        kop = loop_kernels.Conv2dOp.create(
+            x, w, mems, out, kinds, body, prov, strides=strides, dilations=dilations,
+            pads=[pads[0], pads[1], pads[2], pads[3]], kernel=list(op.W.type.shape[2:]), group=op.group,
+            **loop_kernels.default_conv_schedule(vf, vr),
         )  # fmt: skip
-    kb.emit(uk)
-    kernel.attributes[loop.PARALLEL_RANGE_ATTR] = IntegerAttr(uk.parallel_range, i64)
+    kb.emit(kop)
+    kernel.attributes[loop.PARALLEL_RANGE_ATTR] = IntegerAttr(kop.parallel_range(), i64)
     return True
 
 
@@ -432,7 +449,7 @@ def _nest_for(kb: KernelBuilder, op: Operation, env: _Env, outs: list[Value]) ->
     raise PassError(f"lower-tensor-to-loops: cannot lower '{op.name}'{op.location_str()}")
 
 
-def lower_kernel(kernel: loop.KernelOp, ukernels: bool, ctx: PassContext) -> bool:
+def lower_kernel(kernel: loop.KernelOp, ukernels: bool, ctx: PassContext, target=(8, 16)) -> bool:
     old = list(kernel.body.ops)
     if not any(isinstance(o, (loop.ToTensorOp, loop.MaterializeOp)) for o in old):
         return False
@@ -472,7 +489,7 @@ def lower_kernel(kernel: loop.KernelOp, ukernels: bool, ctx: PassContext) -> boo
     if not compute:
         for m in mats:
             emit_nest(kb, copy_nest(kb, env.mem[m.source], mapping[m.target]))
-    elif not (ukernels and try_ukernel(kb, compute, env, outs[0], kernel)):
+    elif not (ukernels and try_kernel_op(kb, compute, env, outs[0], kernel, target)):
         nests = _nest_for(kb, compute[0], env, outs)
         if len(compute) > 1:
             if nests is None or len(nests) != 1 or len(outs) != 1:
@@ -485,7 +502,7 @@ def lower_kernel(kernel: loop.KernelOp, ukernels: bool, ctx: PassContext) -> boo
             emit_nest(kb, n)
         ctx.stat("loop-kernels")
     else:
-        ctx.stat("ukernels")
+        ctx.stat("kernel-ops")
     kb.block = entry
     entry.append(loop.ReturnOp.build([]))
     kb.finish()
@@ -501,18 +518,28 @@ def lower_kernel(kernel: loop.KernelOp, ukernels: bool, ctx: PassContext) -> boo
 @register_pass
 @dataclass(frozen=True)
 class LowerTensorToLoops(Pass):
-    """Kernel bodies -> loop nests (or loop.ukernel calls for matmul/conv with `ukernels`)."""
+    """Kernel bodies -> loop nests (or loop-level kernel ops for matmul/conv with `ukernels`)."""
 
     name = "lower-tensor-to-loops"
-    summary = "kernel bodies: tensor ops -> loop.for nests with loads/stores; matmul/conv -> loop.ukernel"
+    summary = "kernel bodies: tensor ops -> loop.for nests with loads/stores; matmul/conv -> kernel ops"
     anchor = "builtin.module"
     ukernels: bool = False
+    vector_width: int = 0
+    vector_registers: int = 0
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
+        target = _target_shape(self.vector_width, self.vector_registers)
         changed = False
         for k in [o for o in op.walk() if isinstance(o, loop.KernelOp)]:
-            changed |= lower_kernel(k, self.ukernels, ctx)
+            changed |= lower_kernel(k, self.ukernels, ctx, target)
         return changed
+
+
+def _target_shape(vector_width: int, vector_registers: int) -> tuple[int, int]:
+    """(f32 lanes per vector, vector registers): the options, else the host's target description."""
+    if vector_width and vector_registers:
+        return vector_width, vector_registers
+    return 8, 16
 
 
 _ = (AffineMap, ModuleOp, index)
