@@ -30,6 +30,7 @@ from ir.errors import UserError
 
 __all__ = [
     "CpuTarget",
+    "KNOWN_SMS",
     "GpuTarget",
     "Target",
     "UnknownTargetError",
@@ -37,6 +38,7 @@ __all__ = [
     "emerald_rapids",
     "gpu",
     "host",
+    "parse_sm",
     "sm_80",
     "sm_86",
     "sm_89",
