@@ -20,6 +20,8 @@ import llvmlite
 import llvmlite.binding as llvm
 import llvmlite.ir as lir
 
+from ir.target import CpuTarget
+from ir.target import host as host_description
 from runtime.cpu_device import (  # one loader for JIT'd code, in the runtime
     ObjectLibrary,
     initialize_llvm,
@@ -47,7 +49,8 @@ _init_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class HostTarget:
-    """What object code for this machine depends on: triple, CPU name, features and toolchain versions."""
+    """What object code for a CPU depends on: triple, CPU name, features, toolchain versions and the
+    target description (``ir.target.CpuTarget``) they were read from, whose fingerprint is in the key."""
 
     triple: str
     cpu_name: str
@@ -55,6 +58,20 @@ class HostTarget:
     llvmlite_version: str
     llvm_version: str
     opt_level: int = 3
+    description: CpuTarget | None = None
+
+    @staticmethod
+    def for_cpu(description: CpuTarget, opt_level: int = 3) -> HostTarget:
+        """Object code for the CPU ``description`` names (the host's, or a preset's to cross-compile)."""
+        return HostTarget(
+            triple=description.triple,
+            cpu_name=description.cpu_name,
+            features=description.llvm_features,
+            llvmlite_version=llvmlite.__version__,
+            llvm_version=".".join(str(v) for v in llvm.llvm_version_info),
+            opt_level=opt_level,
+            description=description,
+        )
 
     def create_target_machine(self) -> llvm.TargetMachine:
         """A fresh TargetMachine (MCJIT takes ownership of one, so every engine needs its own)."""
@@ -79,6 +96,7 @@ class HostTarget:
                 self.llvmlite_version,
                 self.llvm_version,
                 f"O{self.opt_level}",
+                f"target {self.description.fingerprint() if self.description else '-'}",
             ]
         )
 
@@ -88,18 +106,13 @@ _host: HostTarget | None = None
 
 
 def host_target() -> HostTarget:
-    """The host CPU with its real name and features (without them LLVM targets plain SSE2, 50x slower)."""
+    """The host CPU, built from its target description (``ir.target.host()``: LLVM's host CPU name and
+    features; without them LLVM targets plain SSE2, 50x slower)."""
     global _host
     with _host_lock:
         if _host is None:
             initialize_llvm()
-            _host = HostTarget(
-                triple=llvm.get_process_triple(),
-                cpu_name=llvm.get_host_cpu_name(),
-                features=llvm.get_host_cpu_features().flatten(),
-                llvmlite_version=llvmlite.__version__,
-                llvm_version=".".join(str(v) for v in llvm.llvm_version_info),
-            )
+            _host = HostTarget.for_cpu(host_description())
         return _host
 
 

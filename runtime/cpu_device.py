@@ -47,6 +47,23 @@ def load_library(name: str) -> None:
             _libraries.add(name)
 
 
+_host_features: frozenset[str] | None = None
+
+
+def host_cpu_features() -> frozenset[str]:
+    """LLVM's names of the CPU features this host has (``avx2``, ``avx512f``, ``amx-tile``...), cached."""
+    global _host_features
+    if _host_features is None:
+        _host_features = frozenset(k for k, v in llvm.get_host_cpu_features().items() if v)
+    return _host_features
+
+
+def missing_cpu_features(required) -> list[str]:
+    """The features in ``required`` (LLVM names, as an engine records them) this host lacks, sorted."""
+    have = host_cpu_features()
+    return sorted({str(f).lstrip("+") for f in required} - have)
+
+
 def host_target_machine(opt: int = 3) -> llvm.TargetMachine:
     """A new TargetMachine for this CPU, with its real name and features (else LLVM emits plain SSE2)."""
     initialize_llvm()

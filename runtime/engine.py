@@ -15,13 +15,30 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.cpu_device import ObjectLibrary
+from runtime.cpu_device import ObjectLibrary, missing_cpu_features
 from runtime.engine_file import EngineFile, EngineFileError
 from runtime.plan import Plan
 
 OBJECT_SECTION = "object_code"
 PLAN_KEY = "plan"
 _ALIGN = 64
+
+
+class EngineTargetError(EngineFileError):
+    """The engine was compiled for a CPU with features this host lacks (its code could fault)."""
+
+
+def check_target(plan: Plan) -> None:
+    """Refuses a CPU plan whose recorded features (``plan.target["features"]``) are not all on this host."""
+    target = plan.target or {}
+    if target.get("kind", "cpu") != "cpu" or not target.get("features"):
+        return
+    missing = missing_cpu_features(target["features"])
+    if missing:
+        cpu = target.get("cpu_name") or "another CPU"
+        raise EngineTargetError(
+            f"engine was compiled for {cpu} and needs CPU features this host lacks: {', '.join(missing)}"
+        )
 
 
 class RuntimeInputError(ValueError):
@@ -56,6 +73,7 @@ class Engine:
         self, plan: Plan, objects: Sequence[bytes], weights: Mapping[str, bytes], meta: dict | None = None
     ):
         plan.validate()
+        check_target(plan)  # before loading any code compiled for another CPU
         self.plan = plan
         self.meta = meta or {}
         self.objects = [bytes(o) for o in objects]

@@ -13,7 +13,7 @@ from ir.errors import UserError
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USER_ERROR = 0, 1, 2
 
-VERB_ORDER = ["show", "opt", "run", "compile", "bench", "profile", "conformance", "fuzz", "demo"]
+VERB_ORDER = ["show", "opt", "run", "compile", "bench", "profile", "conformance", "fuzz", "demo", "target"]
 
 
 class _Parser(argparse.ArgumentParser):

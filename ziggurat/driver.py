@@ -78,7 +78,7 @@ def compile_module(
 ) -> tuple[Engine, CompileReport]:
     """Compiles a graph-level module into an Engine for `target` (cpu)."""
     from codegen.compile import compile_kernels
-    from codegen.host_target import ObjectCache
+    from codegen.host_target import ObjectCache, host_target
     from passes import PassManager
     from ziggurat.pipelines import optimize
     from ziggurat.plan_builder import build_plan
@@ -106,8 +106,9 @@ def compile_module(
         if progress:
             progress(f"codegen: {stage}", done, total)
 
+    host = host_target()
     t = time.perf_counter()
-    compiled = compile_kernels(module, cache=cache, progress=codegen_progress)
+    compiled = compile_kernels(module, cache=cache, target=host, progress=codegen_progress)
     report.stages["codegen"] = time.perf_counter() - t
     report.kernels = len(compiled.symbols)
     report.llvm_ir = compiled.llvm_ir
@@ -116,8 +117,13 @@ def compile_module(
         plan, weights, stats = build_plan(module, threads=threads)
     report.arena_bytes, report.unplanned_bytes = stats["arena_bytes"], stats["unplanned_bytes"]
     report.weights_bytes = stats["weights_bytes"]
-    plan.target = {"kind": "cpu", "opt": opt}
-    engine = Engine(plan, [compiled.object_code], weights, meta={"opt": opt, "target": "cpu"})
+    desc = host.description
+    # the description (features, fingerprint, ...): the runtime refuses the engine on a CPU lacking features
+    plan.target = {"kind": "cpu", "opt": opt, **(desc.to_json() if desc else {})}
+    meta = {"opt": opt, "target": "cpu"}
+    if desc is not None:
+        meta["target_fingerprint"] = desc.fingerprint()
+    engine = Engine(plan, [compiled.object_code], weights, meta=meta)
     return engine, report
 
 
