@@ -755,8 +755,23 @@ def _e_absi(e, op, a):
     return e.b.select(e.b.icmp_signed("<", x, _const(x.type, 0)), e.b.neg(x), x)
 
 
+def _vector_math(name: str, scalar: Callable):
+    """``name`` through codegen.vector_math's polynomial on f32 vectors (CPU), else ``scalar``."""
+    from codegen.vector_math import VECTOR_MATH, is_f32_vector
+
+    poly = VECTOR_MATH[name]
+
+    def emit(e, op, a):
+        if not e.gpu and is_f32_vector(a[0].type):
+            return poly(e.b, a[0])
+        return scalar(e, op, a)
+
+    return emit
+
+
 MATH_TABLE: dict[str, Callable] = {f"math.{n}": _math_intr(b) for n, b in MATH_INTRINSICS.items()}
 MATH_TABLE.update({f"math.{n}": _math_libm(n) for n in MATH_LIBM})
+MATH_TABLE.update({f"math.{n}": _vector_math(n, MATH_TABLE[f"math.{n}"]) for n in ("exp", "tanh", "erf")})
 MATH_TABLE.update(
     {
         "math.rsqrt": float_op(_e_rsqrt),

@@ -3,7 +3,8 @@
 1. Elementwise fusion (linalg's): an all-parallel `tensor.generic` with one result and one use is folded
    into the consumer `tensor.generic` that reads it through a permutation map (so every producer element is
    still computed exactly once). A consumer that reads the same value twice through the same map (SiLU's
-   x * sigmoid(x)) reads it once first. The producer's input maps are composed with the consumer's map for that
+   x * sigmoid(x)) reads it once first, and constant inputs with one value everywhere become scalar
+   constants of the body. The producer's input maps are composed with the consumer's map for that
    operand, and the producer's body is inlined in front of the consumer's body.
 2. Epilogues: a `tensor.matmul` / `tensor.conv` whose only use is an all-parallel `tensor.generic` that
    reads it through the identity map and writes a result of the same type (bias, activation, residual add
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 from ir.affine import AffineBinary, AffineDim, AffineExpr, AffineMap
 from ir.attributes import IntegerAttr, StringAttr
 from ir.core import Block, Operation, Region
+from ir.dialects import arith
 from ir.dialects import tensor as T
+from ir.dialects.graph.base import constant_value
 from passes.lowering.graph_to_tensor import FUSION_GROUP
 from passes.pass_base import Pass, PassContext, func_ops
 from passes.registry import register_pass
@@ -128,17 +131,35 @@ def fuse_pair(producer: T.GenericOp, consumer: T.GenericOp, k: int) -> T.Generic
     return new
 
 
-def dedupe_inputs(g: T.GenericOp) -> T.GenericOp | None:
-    """The generic with each (input, map) pair read once (x * sigmoid(x) reads x twice); None if none repeat."""
+def _splat_value(v):
+    """The one value of a constant whose elements are all equal (a scalar initializer), else None."""
+    arr = constant_value(v)
+    if arr is None or arr.size == 0 or arr.dtype.kind not in "fiub" or not (arr == arr.flat[0]).all():
+        return None
+    return arr.flat[0].item()
+
+
+def simplify_inputs(g: T.GenericOp) -> T.GenericOp | None:
+    """The generic with each (input, map) pair read once (x * sigmoid(x) reads x twice) and constant
+    inputs whose elements are all equal (Clip's bounds, GELU's 0.5) folded into the body as scalar
+    constants; None when nothing changed."""
     n_in = len(g.inputs)
     pairs = list(zip(g.inputs, g.indexing_maps[:n_in]))
-    keep = [i for i, p in enumerate(pairs) if pairs.index(p) == i]
+    splats = {i: _splat_value(v) for i, v in enumerate(g.inputs)}
+    keep = [i for i, p in enumerate(pairs) if pairs.index(p) == i and splats[i] is None]
     if len(keep) == n_in:
         return None
     old = g.regions[0].block
     ins = [g.inputs[i] for i in keep]
     block = Block([T._elem(v.type) for v in [*ins, *g.outputs]])
-    mapping = {a: block.args[keep.index(pairs.index(pairs[i]))] for i, a in enumerate(old.args[:n_in])}
+    mapping = {}
+    for i, a in enumerate(old.args[:n_in]):
+        if splats[i] is not None:
+            c = arith.ConstantOp.create(splats[i], a.type)
+            block.append(c)
+            mapping[a] = c.result
+        else:
+            mapping[a] = block.args[keep.index(pairs.index(pairs[i]))]
     mapping.update(zip(old.args[n_in:], block.args[len(ins) :]))
     for o in old.ops:
         block.append(o.clone(mapping))
@@ -166,7 +187,7 @@ def fuse_elementwise(block: Block, ctx: PassContext | None = None) -> int:
         for op in list(block.ops):
             if op.parent is not block or not isinstance(op, T.GenericOp):
                 continue
-            op = dedupe_inputs(op) or op
+            op = simplify_inputs(op) or op
             found = _producer_operand(op)
             if found is None:
                 continue

@@ -12,8 +12,8 @@ With `ukernels=true` (-O2), tensor.matmul (B without batch, f32) and 2-D tensor.
 with enough channels per group) become one loop-level kernel op (`loop.gemm`, `loop.gemv` for M = 1,
 `loop.conv2d`; ir/dialects/loop_kernels.py) whose epilogue region is the kernel's whole elementwise
 tail (bias, residual, any activation) when every tail operand is read per channel, per element or as
-a splat; otherwise they lower to loops like at -O0. The kernel op's schedule comes from the target's
-vector width and register count (`vector-width` / `vector-registers`, 0 = this host).
+a splat; otherwise they lower to loops like at -O0. The kernel op's schedule comes from the `target`'s
+vector width and register count (ir/target.py; "cpu" is this host).
 """
 
 from __future__ import annotations
@@ -524,22 +524,23 @@ class LowerTensorToLoops(Pass):
     summary = "kernel bodies: tensor ops -> loop.for nests with loads/stores; matmul/conv -> kernel ops"
     anchor = "builtin.module"
     ukernels: bool = False
-    vector_width: int = 0
-    vector_registers: int = 0
+    target: str = "cpu"
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
-        target = _target_shape(self.vector_width, self.vector_registers)
+        target = _target_shape(self.target)
         changed = False
         for k in [o for o in op.walk() if isinstance(o, loop.KernelOp)]:
             changed |= lower_kernel(k, self.ukernels, ctx, target)
         return changed
 
 
-def _target_shape(vector_width: int, vector_registers: int) -> tuple[int, int]:
-    """(f32 lanes per vector, vector registers): the options, else the host's target description."""
-    if vector_width and vector_registers:
-        return vector_width, vector_registers
-    return 8, 16
+def _target_shape(name: str) -> tuple[int, int]:
+    """(f32 lanes per vector, vector registers) of the CPU target `name` ("cpu": this host, or a preset
+    of ir.target such as "zen3" or "emerald-rapids")."""
+    from ir.target import cpu_preset, host
+
+    t = host() if name in ("cpu", "host") else cpu_preset(name)
+    return t.vector_floats, t.vector_registers
 
 
 _ = (AffineMap, ModuleOp, index)
