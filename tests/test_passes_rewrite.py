@@ -299,3 +299,42 @@ def test_constraint_computes_bindings_for_the_template():
     b2 = FuncBuilder((3,))
     mod2 = b2.ret(b2.add(ew.Mul, b2.args[0], b2.const(np.array([-1, 2, 3], np.float32))))
     assert not apply_patterns_greedily(mod2, [pat]).changed
+
+
+def test_batchnorm_folds_into_conv_by_a_declarative_pattern():
+    from ir.dialects.graph import ops_nn as nn
+    from passes.graph.canonicalize import PATTERNS
+    from passes.rewrite import Template
+
+    pats = {p.name: p for p in PATTERNS}
+    for name in ("fold-batchnorm-into-conv", "fold-batchnorm-into-conv-bias", "batchnorm-to-mul-add"):
+        assert isinstance(pats[name].rewrite, Template), name
+    rng = np.random.default_rng(0)
+
+    def arr(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    for bias in (False, True):
+        b = FuncBuilder((1, 3, 5, 5))
+        (x,) = b.args
+        w = b.const(arr(4, 3, 3, 3), name="w")
+        conv = b.add(nn.Conv, x, w, *([b.const(arr(4))] if bias else []), pads=[1, 1, 1, 1], name="conv")
+        stats = [b.const(arr(4)), b.const(arr(4)), b.const(arr(4)), b.const(np.abs(arr(4)) + 0.5)]
+        mod = b.ret(b.add(nn.BatchNormalization, conv, *stats, name="bn"))
+        xs = [arr(1, 3, 5, 5)]
+        want = interpreter.run(mod, xs)[0]
+        name = "fold-batchnorm-into-conv" + ("-bias" if bias else "")
+        res = apply_patterns_greedily(mod, PATTERNS, enable=[name])
+        assert res.applied[name] == 1 and count_ops(mod, "graph.batch_normalization") == 0
+        verify(mod)
+        (new,) = [o for o in mod.walk() if o.name == "graph.conv"]
+        assert new.pads == [1, 1, 1, 1] and new.provenance == ("conv", "bn")
+        assert new.operands[1].defining_op.provenance == ("w",)
+        np.testing.assert_allclose(interpreter.run(mod, xs)[0], want, rtol=1e-4, atol=1e-5)
+    # the Conv feeding the BatchNorm has another user: no fold
+    b = FuncBuilder((1, 3, 5, 5))
+    (x,) = b.args
+    conv = b.add(nn.Conv, x, b.const(arr(4, 3, 1, 1)))
+    stats = [b.const(arr(4)), b.const(arr(4)), b.const(arr(4)), b.const(np.abs(arr(4)) + 0.5)]
+    mod = b.ret(b.add(nn.BatchNormalization, conv, *stats), conv)
+    assert not apply_patterns_greedily(mod, PATTERNS, enable=["fold-batchnorm-into-conv"]).changed
