@@ -195,6 +195,10 @@ class Operation:
         self.regions: list[Region] = []
         for r in regions:
             self.add_region(r)
+        operands = list(operands)
+        for i, v in enumerate(operands):  # check all first: a half-built op must not hold uses
+            if not isinstance(v, Value):
+                raise TypeError(f"{self.name}: operand {i} is {v!r}, not a Value")
         for v in operands:
             self._append_operand(v)
 

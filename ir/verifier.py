@@ -1,4 +1,8 @@
-"""The verifier: structure, SSA dominance, use-def consistency, declared types, and each op's own rules."""
+"""The verifier: structure, SSA dominance, use-def consistency, declared types, and each op's own rules.
+
+Use lists are checked both ways: each operand's use is recorded, and each recorded use of a value
+defined under the verified op belongs to an op attached under it (a use left by an erased or never
+inserted op is corrupt IR that later rewrites would trip over). All checks are linear in the IR."""
 
 from __future__ import annotations
 
@@ -9,10 +13,33 @@ from ir.opdef import IsolatedFromAbove, NoTerminator, SameOperandsAndResultType,
 
 def verify(op: Operation) -> None:
     """Raises VerifyError (naming the op and its location) at the first rule `op` or its contents break."""
-    _Verifier().op(op, visible=set())
+    _Verifier(op).op(op, visible=set())
 
 
 class _Verifier:
+    def __init__(self, root: Operation):
+        self.root = root
+        self.attached: set[Operation] = set(root.walk())
+
+    def uses(self, v: Value, what: str, where: Operation, outside_ok: bool = False) -> None:
+        """Every use of `v` (described as `what`, of op `where`) must belong to an attached op."""
+        for user, idx in v.uses:
+            if idx >= len(user._operands) or user._operands[idx] is not v:
+                raise where.error(f"{what} has a stale use in '{user.name}' (corrupt IR)")
+            if user in self.attached:
+                continue
+            if outside_ok and user.parent is not None:
+                continue  # the verified op's own results may be used around it
+            state = (
+                "detached (erased or never inserted)"
+                if user.parent is None
+                else "outside the op under verification"
+            )
+            raise where.error(
+                f"{what} is used (as operand #{idx}) by '{user.name}'{user.location_str()}, "
+                f"which is {state} (corrupt IR: drop its references)"
+            )
+
     def op(self, op: Operation, visible: set[Value]) -> None:
         for i, v in enumerate(op.operands):
             if (op, i) not in v.uses:
@@ -20,9 +47,7 @@ class _Verifier:
             if v not in visible:
                 raise op.error(f"operand #{i} {self._describe(v, op)}")
         for r in op.results:
-            for user, idx in r.uses:
-                if idx >= len(user.operands) or user.operands[idx] is not r:
-                    raise op.error(f"result #{r.index} has a stale use in '{user.name}' (corrupt IR)")
+            self.uses(r, f"result #{r.index}", op, outside_ok=op is self.root)
         self.declared(op)
         if op.has_trait(IsolatedFromAbove):
             inner: set[Value] = set()
@@ -35,6 +60,8 @@ class _Verifier:
             for block in region.blocks:
                 if block.parent is not region:
                     raise op.error("block's parent link is broken (corrupt IR)")
+                for a in block.args:
+                    self.uses(a, f"block argument #{a.index}", op)
                 scope.update(block.args)
                 self.block(op, block, scope)
         op.verify_()

@@ -19,6 +19,7 @@ from passes.pass_base import Pass, PassContext
 from passes.registry import register_pass, register_patterns
 from passes.rewrite import Pattern, Var, apply_patterns_greedily, either, parse_pattern
 from passes.rewrite import op_pattern as P
+from passes.rewrite import template as T
 
 x, y, s1, s2 = Var("x"), Var("y"), Var("s1"), Var("s2")
 
@@ -119,66 +120,78 @@ def _bn_params(bn):
     return a, bias - mean * a
 
 
-def _fold_bn_into_conv(rw, mt) -> bool:
-    bn, conv = mt.root, mt.ops["conv"]
-    params = _bn_params(bn)
-    w = const(conv.operands[1])
-    if params is None or w is None or not single_use(conv.result):
+# Declarative BatchNorm folds: the match binds the ops, the constraint computes the new constant arrays
+# (or declines), the template builds them (`t.Constant(value=Var(...))`) and the replacement op.
+
+
+def _bn_conv_arrays(mt):
+    """W*a and B*a + c for BatchNormalization(Conv(x, W[, B])), or False when not all constant."""
+    params = _bn_params(mt["bn"])
+    w = const(mt["w"])
+    if params is None or w is None:
         return False
-    a, c = params
-    b = const(conv.B) if conv.B is not None else np.zeros(w.shape[0])
+    b = const(mt["cb"]) if mt.values.get("cb") is not None else np.zeros(w.shape[0])
     if b is None:
         return False
+    a, c = params
     dt = w.dtype
     w2 = (w.astype(np.float64) * a.reshape((-1,) + (1,) * (w.ndim - 1))).astype(dt)
-    b2 = (b.astype(np.float64) * a + c).astype(dt)
-    rw.set_insertion_point_before(conv)
-    prov = merged_provenance(conv, bn)
-    wv = new_const(rw, w2, conv.operands[1].defining_op.provenance)
-    bv = new_const(rw, b2, prov)
-    new = nn.Conv.build(conv.operands[0], wv, bv, result_types=[bn.result.type], provenance=prov)
-    new.properties.update(conv.properties)
-    rw.insert(new)
-    rw.replace_op(bn, new)
-    return True
+    return {"w2": w2, "b2": (b.astype(np.float64) * a + c).astype(dt)}
 
 
-def _fold_bn_into_gemm(rw, mt) -> bool:
-    bn, gemm = mt.root, mt.ops["gemm"]
+def _bn_gemm_arrays(mt):
+    """B*a and beta*C*a + c for BatchNormalization(Gemm(A, B[, C])) on 2-D, or False."""
+    bn, gemm = mt["bn"], mt["gemm"]
     params = _bn_params(bn)
-    w = const(gemm.operands[1])
-    if params is None or w is None or not single_use(gemm.result) or bn.result.type.rank != 2:
+    w = const(mt["w"])
+    if params is None or w is None or bn.result.type.rank != 2:
         return False
     a, c = params
     n = gemm.result.type.shape[1]
-    cv = const(gemm.C) if gemm.C is not None else np.zeros((n,))
+    cv = const(mt["gc"]) if mt.values.get("gc") is not None else np.zeros((n,))
     if cv is None:
         return False
     dt = w.dtype
     w2 = w.astype(np.float64) * (a.reshape(-1, 1) if gemm.transB else a.reshape(1, -1))
     c2 = gemm.beta * cv.astype(np.float64) * a + c
-    rw.set_insertion_point_before(gemm)
-    prov = merged_provenance(gemm, bn)
-    wv = new_const(rw, w2.astype(dt), gemm.operands[1].defining_op.provenance)
-    cvv = new_const(rw, c2.astype(dt), prov)
-    new = rw.insert(
-        nn.Gemm.build(
-            gemm.operands[0],
-            wv,
-            cvv,
-            result_types=[bn.result.type],
-            provenance=prov,
-            alpha=gemm.alpha,
-            beta=1.0,
-            transA=gemm.transA,
-            transB=gemm.transB,
-        )
-    )
-    rw.replace_op(bn, new)
-    return True
+    return {"w2": w2.astype(dt), "c2": c2.astype(dt)}
 
 
-def _bn_to_mul_add(rw, mt) -> bool:
+def _weight_provenance(mt):
+    return mt["w"].defining_op.provenance
+
+
+def _bn_match(producer, bias: str | None):
+    """BatchNormalization(producer(x, w[, bias])) with the producer used only by it."""
+    operands = (x, Var("w")) + ((Var(bias),) if bias else ())
+    inner = P(producer, *operands, bind=producer.__name__.lower(), one_use=True)
+    return P(nn.BatchNormalization, inner, Var("s"), Var("b"), Var("m"), Var("v"), bind="bn")
+
+
+_FOLD_BN_INTO_CONV = T(
+    nn.Conv,
+    x,
+    T(ops_core.Constant, value=Var("w2"), provenance=_weight_provenance),
+    T(ops_core.Constant, value=Var("b2"), provenance=("conv", "bn")),
+    copy_attrs="conv",
+    provenance=("conv", "bn"),
+)
+
+_FOLD_BN_INTO_GEMM = T(
+    nn.Gemm,
+    x,
+    T(ops_core.Constant, value=Var("w2"), provenance=_weight_provenance),
+    T(ops_core.Constant, value=Var("c2"), provenance=("gemm", "bn")),
+    provenance=("gemm", "bn"),
+    alpha=lambda mt: mt["gemm"].alpha,
+    beta=1.0,
+    transA=lambda mt: mt["gemm"].transA,
+    transB=lambda mt: mt["gemm"].transB,
+)
+
+
+def _bn_mul_add_arrays(mt):
+    """The per-channel a and c of BatchNormalization(x) on rank >= 2, shaped to broadcast, or False."""
     bn = mt.root
     params = _bn_params(bn)
     t = bn.result.type
@@ -187,13 +200,14 @@ def _bn_to_mul_add(rw, mt) -> bool:
     a, c = params
     dt = to_numpy_dtype(t.element_type)
     shape = (-1,) + (1,) * (t.rank - 2)
-    rw.set_insertion_point_before(bn)
-    av = new_const(rw, a.reshape(shape).astype(dt), bn.provenance)
-    cv = new_const(rw, c.reshape(shape).astype(dt), bn.provenance)
-    mul = rw.insert(ew.Mul.build(bn.operands[0], av, result_types=[t], provenance=bn.provenance))
-    add = rw.insert(ops_core.Add.build(mul.result, cv, result_types=[t], provenance=bn.provenance))
-    rw.replace_op(bn, add)
-    return True
+    return {"a": a.reshape(shape).astype(dt), "c": c.reshape(shape).astype(dt)}
+
+
+_BN_TO_MUL_ADD = T(
+    ops_core.Add,
+    T(ew.Mul, x, T(ops_core.Constant, value=Var("a")), result_types="root"),
+    T(ops_core.Constant, value=Var("c")),
+)
 
 
 def _absorb_conv_bias(rw, mt) -> bool:
@@ -304,7 +318,7 @@ PATTERNS: list[Pattern] = [
     Pattern(
         "reshape-of-reshape",
         P(sh.Reshape, P(sh.Reshape, x, s1), Var("s2", where=_no_zero_dims)),
-        lambda rw, mt: _rebuild_reshape(rw, mt),
+        T(sh.Reshape, x, s2, allowzero=lambda mt: mt.root.allowzero),
         summary="Reshape(Reshape(x, s1), s2) -> Reshape(x, s2)",
     ),
     Pattern(
@@ -329,54 +343,30 @@ PATTERNS: list[Pattern] = [
     parse_pattern("Sum(x) -> x", name="sum-of-one"),
     Pattern(
         "fold-batchnorm-into-conv",
-        P(
-            nn.BatchNormalization,
-            P(nn.Conv, x, Var("w"), bind="conv"),
-            Var("s"),
-            Var("b"),
-            Var("m"),
-            Var("v"),
-        ),
-        _fold_bn_into_conv,
+        _bn_match(nn.Conv, None),
+        _FOLD_BN_INTO_CONV,
+        where=_bn_conv_arrays,
         summary="BatchNormalization(Conv(x, W, B)) -> Conv(x, W*a, B*a+c)",
     ),
     Pattern(
         "fold-batchnorm-into-conv-bias",
-        P(
-            nn.BatchNormalization,
-            P(nn.Conv, x, Var("w"), Var("cb"), bind="conv"),
-            Var("s"),
-            Var("b"),
-            Var("m"),
-            Var("v"),
-        ),
-        _fold_bn_into_conv,
+        _bn_match(nn.Conv, "cb"),
+        _FOLD_BN_INTO_CONV,
+        where=_bn_conv_arrays,
         summary="BatchNormalization(Conv(x, W, B)) -> Conv(x, W*a, B*a+c)",
     ),
     Pattern(
         "fold-batchnorm-into-gemm",
-        P(
-            nn.BatchNormalization,
-            P(nn.Gemm, x, Var("w"), bind="gemm"),
-            Var("s"),
-            Var("b"),
-            Var("m"),
-            Var("v"),
-        ),
-        _fold_bn_into_gemm,
+        _bn_match(nn.Gemm, None),
+        _FOLD_BN_INTO_GEMM,
+        where=_bn_gemm_arrays,
         summary="BatchNormalization(Gemm(A, B)) -> Gemm(A, B*a, c)",
     ),
     Pattern(
         "fold-batchnorm-into-gemm-bias",
-        P(
-            nn.BatchNormalization,
-            P(nn.Gemm, x, Var("w"), Var("gc"), bind="gemm"),
-            Var("s"),
-            Var("b"),
-            Var("m"),
-            Var("v"),
-        ),
-        _fold_bn_into_gemm,
+        _bn_match(nn.Gemm, "gc"),
+        _FOLD_BN_INTO_GEMM,
+        where=_bn_gemm_arrays,
         summary="BatchNormalization(Gemm(A, B, C)) -> Gemm(A, B*a, C*a+c)",
     ),
     Pattern(
@@ -389,7 +379,8 @@ PATTERNS: list[Pattern] = [
             Var("m", where=is_const),
             Var("v", where=is_const),
         ),
-        _bn_to_mul_add,
+        _BN_TO_MUL_ADD,
+        where=_bn_mul_add_arrays,
         benefit=1,
         summary="inference BatchNormalization -> x*a + c (constant a, c)",
     ),
@@ -449,22 +440,6 @@ PATTERNS: list[Pattern] = [
         summary="Cast to the operand's own type -> x",
     ),
 ]
-
-
-def _rebuild_reshape(rw, mt) -> bool:
-    outer = mt.root
-    rw.set_insertion_point_before(outer)
-    new = rw.insert(
-        sh.Reshape.build(
-            mt.values["x"],
-            mt.values["s2"],
-            result_types=[outer.result.type],
-            provenance=merged_provenance(*mt.matched),
-            allowzero=outer.allowzero,
-        )
-    )
-    rw.replace_op(outer, new)
-    return True
 
 
 register_patterns("canonicalize", PATTERNS)
