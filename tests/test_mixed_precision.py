@@ -25,7 +25,7 @@ from passes.graph.mixed_precision import (
     precision_report,
     rel_error,
 )
-from passes.instrumentation import random_inputs
+from ir.inputs import random_inputs
 from tests._passes_util import FuncBuilder
 
 

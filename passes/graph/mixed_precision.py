@@ -133,7 +133,7 @@ def _top_ops(func: Operation) -> list[Operation]:
 
 
 def calibration_inputs(func: Operation, n: int, seed: int) -> list[list[np.ndarray]]:
-    from passes.instrumentation import random_inputs
+    from ir.inputs import random_inputs
 
     return [random_inputs(func, seed + i) for i in range(max(1, n))]
 
