@@ -80,6 +80,17 @@ class ConstantLike(Trait):
     """Materializes a constant from its `value` attribute."""
 
 
+def constant_value(v):
+    """The array of `v` when it is defined by a ConstantLike op with a dense `value` property, else None
+    (also None for None: an absent optional operand)."""
+    if v is None:
+        return None
+    op = v.defining_op
+    if op is None or not op.has_trait(ConstantLike):
+        return None
+    return getattr(op.properties.get("value"), "array", None)
+
+
 # ----------------------------------------------------------------------------- attribute kinds
 
 
