@@ -35,7 +35,7 @@ from ir.attributes import (
     TypeAttr,
     UnitAttr,
 )
-from ir.types import FloatType, ShapedType, Type, f32, i1, i64
+from ir.types import FloatType, Type, f32, i1, i64
 
 # ----------------------------------------------------------------------------- traits
 
@@ -297,11 +297,3 @@ def is_memref(t: Type) -> bool:
     from ir.types import MemRefType
 
     return isinstance(t, MemRefType)
-
-
-def is_shaped(t: Type) -> bool:
-    return isinstance(t, ShapedType)
-
-
-def is_scalar(t: Type) -> bool:
-    return not isinstance(t, ShapedType)

@@ -94,7 +94,9 @@ def name_io(module) -> None:
 
 
 def input_names(module) -> list[str]:
-    return [a.value for a in module.main.attributes["zg.input_names"].value]
+    from ziggurat.inputs import input_names as names
+
+    return names(module.main)
 
 
 def short_reason(e: BaseException) -> str:

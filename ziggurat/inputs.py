@@ -64,19 +64,3 @@ def load_npz(path: str | Path, func) -> dict[str, np.ndarray]:
                 raise UserError(f"{p}: input '{name}' has shape {out[name].shape}, the model expects {t}")
             out[name] = out[name].astype(to_numpy_dtype(t.element_type), copy=False)
     return out
-
-
-def check_feeds(func, feeds: dict) -> list[np.ndarray]:
-    """Feeds as a positional list, with one clear error for a missing or misshapen input."""
-    names = input_names(func)
-    missing = [n for n in names if n not in feeds]
-    if missing:
-        raise UserError(f"missing input(s): {', '.join(missing)} (the model takes {', '.join(names)})")
-    out = []
-    for name, arg in zip(names, func.args):
-        x = np.asarray(feeds[name])
-        t = arg.type
-        if isinstance(t, ShapedType) and tuple(x.shape) != tuple(t.shape):
-            raise UserError(f"input '{name}' has shape {tuple(x.shape)}, the model expects {t}")
-        out.append(x)
-    return out

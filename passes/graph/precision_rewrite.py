@@ -23,7 +23,6 @@ from ir.types import (
 )
 
 LOW_TYPES: dict[str, FloatType] = {"f16": f16, "bf16": bf16}
-ONNX_CODES: dict[FloatType, int] = {f32: 1, f16: 10, bf16: 16}  # TensorProto FLOAT, FLOAT16, BFLOAT16
 
 
 def is_f32(v: Value) -> bool:
@@ -44,10 +43,14 @@ def lowered_constant(v: Value, low: FloatType) -> Operation:
 
 def cast_op(v: Value, to: FloatType, provenance: Sequence[str] = ()) -> Operation:
     """A detached graph.cast of `v` to element type `to` (ONNX `to` code)."""
+    from ir.dialects.graph.base import type_to_onnx_dtype
     from ir.dialects.graph.ops_elementwise import Cast
 
     return Cast.build(
-        v, to=ONNX_CODES[to], result_types=[with_element_type(v.type, to)], provenance=tuple(provenance)
+        v,
+        to=type_to_onnx_dtype(to),
+        result_types=[with_element_type(v.type, to)],
+        provenance=tuple(provenance),
     )
 
 

@@ -24,6 +24,7 @@ from ir.affine import AffineBinary, AffineDim, AffineExpr, AffineMap
 from ir.attributes import IntegerAttr, StringAttr
 from ir.core import Block, Operation, Region
 from ir.dialects import tensor as T
+from ir.types import element_type
 from passes.lowering.graph_to_tensor import FUSION_GROUP
 from passes.pass_base import Pass, PassContext, func_ops
 from passes.registry import register_pass
@@ -86,7 +87,7 @@ def fuse_pair(producer: T.GenericOp, consumer: T.GenericOp, k: int) -> T.Generic
     via = c_maps[k]
     new_ins = c_ins[:k] + p_ins + c_ins[k + 1 :]
     new_maps = list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 :])
-    block = Block([T._elem(v.type) for v in [*new_ins, *c_outs]])
+    block = Block([element_type(v.type) for v in [*new_ins, *c_outs]])
     args = block.args
     pb, cb = producer.regions[0].block, consumer.regions[0].block
     mapping = {a: args[k + i] for i, a in enumerate(pb.args[: len(p_ins)])}
