@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ir.affine import AffineMap
-from ir.types import FloatType, IndexType, IntegerType, ShapedType, Type, f32, i1, i64, to_numpy_dtype
+from ir.types import FloatType, ShapedType, Type, f32, i1, i64, to_numpy_dtype
 
 
 class Attribute:
@@ -316,10 +316,6 @@ class DenseElementsAttr(Attribute):
 
     def __str__(self) -> str:
         return self.format_inline()
-
-
-def is_integer_like(t: Type) -> bool:
-    return isinstance(t, IntegerType | IndexType)
 
 
 # Convenience constructors used throughout.

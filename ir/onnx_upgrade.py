@@ -46,11 +46,6 @@ def upgrade(*op_types: str):
     return deco
 
 
-def needs_upgrade(op_type: str, opset: int) -> bool:
-    """Whether node conversion goes through a rule here rather than straight to the op class."""
-    return op_type in UPGRADES
-
-
 @upgrade("Softmax", "LogSoftmax", "Hardmax")
 def _softmax(b: NodeBuilder, inputs: list, attrs: dict[str, Any]) -> list:
     """Before opset 13 these flattened the input to 2-D at `axis` (default 1) and normalized each row."""

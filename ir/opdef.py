@@ -35,7 +35,7 @@ from ir.attributes import (
     TypeAttr,
     UnitAttr,
 )
-from ir.types import FloatType, ShapedType, Type, f32, i1, i64
+from ir.types import FloatType, Type, f32, i1, i64
 
 # ----------------------------------------------------------------------------- traits
 
@@ -78,6 +78,17 @@ class SameOperandsAndResultType(Trait):
 
 class ConstantLike(Trait):
     """Materializes a constant from its `value` attribute."""
+
+
+def constant_value(v):
+    """The array of `v` when it is defined by a ConstantLike op with a dense `value` property, else None
+    (also None for None: an absent optional operand)."""
+    if v is None:
+        return None
+    op = v.defining_op
+    if op is None or not op.has_trait(ConstantLike):
+        return None
+    return getattr(op.properties.get("value"), "array", None)
 
 
 # ----------------------------------------------------------------------------- attribute kinds
@@ -286,11 +297,3 @@ def is_memref(t: Type) -> bool:
     from ir.types import MemRefType
 
     return isinstance(t, MemRefType)
-
-
-def is_shaped(t: Type) -> bool:
-    return isinstance(t, ShapedType)
-
-
-def is_scalar(t: Type) -> bool:
-    return not isinstance(t, ShapedType)

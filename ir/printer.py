@@ -15,7 +15,7 @@ from ir.attributes import (
     UnitAttr,
     format_attr_name,
 )
-from ir.core import Block, Operation, Region, Value
+from ir.core import Operation, Region, Value
 from ir.opdef import IsolatedFromAbove
 
 ELIDED = "__elided__"
@@ -213,10 +213,3 @@ def _free_values(op: Operation) -> list[Value]:
             if v not in defined:
                 free[v] = None
     return list(free)
-
-
-def print_block_body(block: Block, options: PrintOptions | None = None) -> str:
-    p = Printer(options)
-    for op in block.ops:
-        p.op(op)
-    return "\n".join(p.lines)

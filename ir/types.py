@@ -212,3 +212,8 @@ def is_float(t: Type) -> bool:
 def element_type(t: Type) -> Type:
     """The element type of a shaped type, or the type itself for scalars."""
     return t.element_type if isinstance(t, ShapedType) else t
+
+
+def with_element_type(t: Type, element: Type) -> Type:
+    """`t` with its element type replaced by `element` (for a scalar type: `element` itself)."""
+    return t.with_element_type(element) if isinstance(t, ShapedType) else element

@@ -278,30 +278,6 @@ class SemanticsDrift(UserError):
         self.pass_name, self.index = pass_name, index
 
 
-TOLERANCES = {"f64": (1e-7, 1e-9), "f32": (1e-4, 1e-5), "f16": (1e-2, 1e-2), "bf16": (5e-2, 5e-2)}
-
-
-def random_inputs(func: Operation, seed: int = 0) -> list[np.ndarray]:
-    """Seeded random inputs matching a function's argument types (dynamic dims become 1)."""
-    from ir.types import FloatType, ShapedType, to_numpy_dtype
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for a in func.regions[0].block.args:
-        t = a.type
-        et = t.element_type if isinstance(t, ShapedType) else t
-        shape = tuple(d if d >= 0 else 1 for d in t.shape) if isinstance(t, ShapedType) else ()
-        dt = to_numpy_dtype(et)
-        if isinstance(et, FloatType):
-            x = rng.standard_normal(shape).astype(dt)
-        elif dt == np.bool_:
-            x = rng.integers(0, 2, shape).astype(dt)
-        else:
-            x = rng.integers(0, 4, shape).astype(dt)
-        out.append(x if shape else dt.type(x))
-    return out
-
-
 def lowest_float_precision(op: Operation) -> str:
     """'bf16', 'f16', 'f32' or 'f64': the least precise float type any op in `op` computes in."""
     from ir.types import ShapedType
@@ -318,31 +294,19 @@ def lowest_float_precision(op: Operation) -> str:
 
 
 def compare_outputs(ref: list, got: list, precision: str) -> tuple[bool, str]:
-    """Dtype-aware comparison: |got-ref| <= atol*max|ref| + rtol*|ref| elementwise; returns (ok, detail)."""
-    rtol, atol = TOLERANCES.get(precision, TOLERANCES["f32"])
+    """Compares outputs under `ir.tolerance`'s policy for `precision` (the least precise float type the
+    program computes in: f32, f16, bf16 or f64); integer outputs are exact. Returns (ok, detail)."""
+    from ir.tolerance import compare
+
     if len(ref) != len(got):
         return False, f"{len(got)} outputs instead of {len(ref)}"
     for i, (a, b) in enumerate(zip(ref, got)):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
             return False, f"output {i} has shape {b.shape} instead of {a.shape}"
-        if a.dtype.kind not in "fc":
-            if not np.array_equal(a, b):
-                return False, f"output {i} differs ({int(np.sum(a != b))} elements)"
-            continue
-        a64, b64 = a.astype(np.float64), b.astype(np.float64)
-        same = (a64 == b64) | (np.isnan(a64) & np.isnan(b64))
-        finite = np.isfinite(a64)
-        mag = float(np.max(np.abs(a64[finite]))) if finite.any() else 1.0
-        mag = mag if mag > 0 else 1.0
-        err = np.abs(a64 - b64)
-        bad = ~same & ~(err <= atol * mag + rtol * np.abs(a64))
-        if bad.any():
-            worst = float(np.nanmax(np.where(bad, err, 0))) if np.isfinite(err[bad]).any() else float("inf")
-            return False, (
-                f"output {i}: {int(bad.sum())} of {a.size} elements beyond {precision} tolerance "
-                f"(rtol {rtol:g}, atol {atol:g} x |max| {mag:.3g}); max error {worst:.3g}"
-            )
+        c = compare(f"output {i}", b, a, dtype=precision if a.dtype.kind in "fcV" else a.dtype)
+        if not c.ok:
+            return False, f"output {i}: {c.detail}"
     return True, ""
 
 
@@ -371,6 +335,8 @@ class CheckSemantics(Instrumentation):
 
         func = module.main if isinstance(module, ModuleOp) else module
         if self.inputs is None:
+            from ir.inputs import random_inputs
+
             self.inputs = random_inputs(func, self.seed)
         try:
             self.reference = self._run(module)

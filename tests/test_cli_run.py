@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import onnx
 import pytest
@@ -113,7 +115,6 @@ def test_check_mismatch_exits_1(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     "argv_tail, message",
     [
-        (["--target", "cuda"], "target cuda is not available yet"),
         (["--inputs", "/nonexistent.npz"], "no such file"),
     ],
 )
@@ -122,6 +123,36 @@ def test_user_errors_exit_2(tmp_path, capsys, argv_tail, message):
     assert main(["run", str(m), "--input-shape", "x=2x3", *argv_tail]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "m.onnx", "--target", "cuda"],
+        ["run", "m.onnx", "--target", "cuda-emulated"],
+        ["compile", "m.onnx", "-o", "m.engine", "--target", "cuda"],
+        ["compile", "m.onnx", "-o", "m.engine", "--precision", "fp16"],
+        ["compile", "m.onnx", "-o", "m.engine", "--precision", "fp32"],
+        ["compile", "m.onnx", "-o", "m.engine", "--emit", "ptx"],
+        ["bench", "m.onnx", "--target", "cuda"],
+    ],
+)
+def test_flags_that_cannot_work_yet_are_not_offered(capsys, argv):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1
+    assert "invalid choice" in err or "unrecognized arguments" in err
+
+
+def test_help_does_not_mention_cuda_or_precision():
+    from ziggurat.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "verb")
+    for verb, p in sub.choices.items():
+        text = p.format_help()
+        assert "cuda" not in text and "ptx" not in text, verb
+        assert not re.search(r"--precision(?![-\w])", text), verb  # opt's --precision-report is real
 
 
 def test_bad_files_exit_2(tmp_path, capsys):

@@ -16,7 +16,6 @@ from ziggurat.differential import (
     ill_conditioned,
     load_case,
     save_case,
-    tolerance,
 )
 
 RELU = """
@@ -52,11 +51,7 @@ LAYERNORM = """
 X = np.array([[-1.0, 0.5, 2.0], [0.0, -0.25, 3.0]], np.float32)
 
 
-def test_tolerances_are_dtype_aware_and_scale_with_magnitude():
-    assert tolerance(np.float32, np.ones(3)) == (1e-4, 1e-5)
-    assert tolerance(np.float32, np.full(3, 1000.0))[1] == pytest.approx(1e-2)
-    assert tolerance(np.int64, np.ones(3)) == (0.0, 0.0)
-    assert tolerance(np.float16, np.ones(3))[0] > tolerance(np.float32, np.ones(3))[0]
+def test_outputs_compare_under_the_tolerance_policy():
     assert compare_outputs([X * (1 + 5e-5)], [X]) is None
     assert "differ" in compare_outputs([X + 1e-3], [X])
     # cancellation: an output near zero among large ones may carry an error at the scale of the large ones

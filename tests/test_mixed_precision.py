@@ -15,6 +15,7 @@ from ir.dialects.graph import ops_core as g
 from ir.dialects.graph import ops_elementwise as ew
 from ir.dialects.graph import ops_nn as nn
 from ir.errors import UserError
+from ir.inputs import random_inputs
 from ir.types import bf16, f16, f32
 from ir.verifier import verify
 from passes import PassManager, parse_pipeline
@@ -25,7 +26,6 @@ from passes.graph.mixed_precision import (
     precision_report,
     rel_error,
 )
-from passes.instrumentation import random_inputs
 from tests._passes_util import FuncBuilder
 
 

@@ -18,7 +18,7 @@ from ir.printer import print_op
 from ir.verifier import verify
 from tests.light_models import LIGHT_MODELS, expected_output, model_path, randomized_copy, runner_inputs
 from tests.onnx_builders import transformer_block, yolo_head
-from ziggurat.inputs import random_inputs
+from ziggurat.inputs import random_feeds
 from ziggurat.ort import run_onnxruntime
 
 # vgg19 with random weights is ~20 GFLOP in numpy: tens of seconds; its constant-weight runs are fast.
@@ -92,7 +92,7 @@ def test_transformer_block(opset):
     assert "graph.gather" in text and "graph.erf" in text and "graph.softmax" in text
     assert ("graph.layer_normalization" in text) == (opset >= 17)
     assert 'loc("/encoder/layer.0/attention/self/MatMul_' in text
-    feeds = random_inputs(module.main, seed=0)
+    feeds = random_feeds(module.main, seed=0)
     feeds["attention_mask"] = (np.arange(16).reshape(2, 8) % 8 < 6).astype(np.int64)
     assert feeds["input_ids"].max() < 50 and feeds["input_ids"].min() >= 0
     ours = run(module, feeds)[0]
@@ -116,7 +116,7 @@ def test_yolo_head(opset):
         "graph.transpose",
     ):
         assert op in text
-    feeds = random_inputs(module.main, seed=3)
+    feeds = random_feeds(module.main, seed=3)
     ours = run(module, feeds)[0]
     ref = run_onnxruntime(model, feeds)["output0"]
     np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * float(np.abs(ref).max()))
@@ -131,7 +131,7 @@ def test_export_round_trip_runs_the_same_in_onnxruntime(which, light):
     else:
         model, module = light(which)
     # Light models' constant weights overflow to inf on arbitrary inputs; use the runner's inputs for them.
-    feeds = random_inputs(module.main, seed=1) if which in ("transformer", "yolo") else runner_inputs(model)
+    feeds = random_feeds(module.main, seed=1) if which in ("transformer", "yolo") else runner_inputs(model)
     ours = run(module, feeds)
     exported = export_onnx(module)
     onnx.checker.check_model(exported)

@@ -13,10 +13,11 @@ from ir.dialects.graph import ops_core as g
 from ir.dialects.graph import ops_elementwise as ew
 from ir.dialects.graph import ops_nn as nn
 from ir.dialects.graph import ops_shape as sh
+from ir.inputs import random_inputs
 from ir.printer import print_op
 from ir.verifier import verify
 from passes import PassManager
-from passes.instrumentation import compare_outputs, random_inputs
+from passes.instrumentation import compare_outputs
 from tests._passes_util import FuncBuilder
 
 UNARY = [g.Relu, ew.Tanh, ew.Identity, nn.Dropout, ew.Neg, ew.Sigmoid]

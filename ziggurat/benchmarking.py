@@ -76,8 +76,8 @@ def bench_model(
     progress=None,
 ) -> BenchResult:
     """Compiles `path` at -O2 (and -O0), then times ours, onnxruntime and -O0 on the same inputs."""
+    from ir.inputs import random_arrays
     from ziggurat.driver import compile_file
-    from ziggurat.inputs import random_arrays
 
     t = time.perf_counter()
     engine, _ = compile_file(path, input_shapes=input_shapes, opt="-O2", threads=threads, progress=progress)

@@ -1,7 +1,7 @@
 """Differential testing: one graph module through the interpreter, onnxruntime and every compiled target.
 
-The numpy interpreter is the reference. Each other backend must agree with it within a dtype-aware
-tolerance (see `tolerance`). A backend that refuses the model with `UnsupportedError` (an op the compiler
+The numpy interpreter is the reference. Each other backend must agree with it within `ir.tolerance`'s
+per-dtype policy. A backend that refuses the model with `UnsupportedError` (an op the compiler
 cannot lower yet, an op with no ONNX form) is *skipped* with that reason, not failed; an exception of any
 other kind, or outputs beyond tolerance, is a *failure*. `save_case` writes a failure as a replayable
 directory: `model.mlir`, `model.onnx` (when it exports), `inputs.npz`, `report.txt` and `replay.sh`.
@@ -26,57 +26,21 @@ BACKENDS = {
 }
 """Backends compared with the interpreter for each `--target` of `ziggurat fuzz`."""
 
-# Tolerances per output dtype: (rtol, atol relative to the output's largest magnitude).
-#
-# f32: rtol 1e-4 is ~840 ulp (eps 1.19e-7). The compiled code and onnxruntime legitimately differ from
-# the interpreter by reassociated sums (vectorized reductions, im2col/GEMM blocking: error grows with the
-# number of terms, a few hundred here), polynomial exp/tanh/erf approximations (a few ulp each, compounded
-# through a chain of ~6 ops) and FMA contraction. Real bugs (a wrong constant, a wrong index, a dropped
-# term) move results by far more than 1e-4 relative. The absolute part, 1e-5 x max|reference| (at least
-# 1e-5), covers cancellation: an output near zero computed as a difference of O(max|ref|) terms carries
-# an absolute error proportional to those terms, not to itself, so a pure relative test would flag it.
-TOLERANCES: dict[str, tuple[float, float]] = {
-    "float64": (1e-9, 1e-12),
-    "float32": (1e-4, 1e-5),
-    "float16": (1e-2, 1e-3),  # 10-bit mantissa: eps 9.8e-4, a few roundings
-    "bfloat16": (3e-2, 1e-2),  # 7-bit mantissa: eps 7.8e-3
-}
-
-
-def tolerance(dtype: np.dtype, reference: np.ndarray) -> tuple[float, float]:
-    """`(rtol, atol)` for comparing an output of `dtype` with `reference`; integers and bools are exact."""
-    dt = np.dtype(dtype)
-    if dt.kind in "iub":
-        return 0.0, 0.0
-    rtol, atol = TOLERANCES.get(dt.name, TOLERANCES["float32"])
-    ref = np.asarray(reference, dtype=np.float64)
-    finite = ref[np.isfinite(ref)]
-    scale = float(np.abs(finite).max()) if finite.size else 1.0
-    return rtol, atol * max(1.0, scale)
-
 
 def compare_outputs(got: Sequence, want: Sequence) -> str | None:
-    """None when every output agrees within `tolerance`; else a one-line description of the first difference."""
+    """None when every output agrees with the reference under `ir.tolerance`'s policy for its dtype;
+    else a one-line description of the first difference."""
+    from ir.tolerance import compare
+
     if len(got) != len(want):
         return f"{len(got)} outputs, the reference has {len(want)}"
     for i, (g, w) in enumerate(zip(got, want)):
         g, w = np.asarray(g), np.asarray(w)
         if g.shape != w.shape:
             return f"output {i}: shape {g.shape}, the reference has {w.shape}"
-        rtol, atol = tolerance(w.dtype, w)
-        g64, w64 = g.astype(np.float64), w.astype(np.float64)
-        if not np.array_equal(np.isnan(g64), np.isnan(w64)):
-            return f"output {i}: NaNs in different places"
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isclose(g64, w64, rtol=rtol, atol=atol, equal_nan=True)
-        if bad.any():
-            k = int(np.argmax(bad.reshape(-1)))
-            err = np.abs(g64 - w64)
-            return (
-                f"output {i}: {int(bad.sum())}/{bad.size} elements differ (rtol {rtol:g}, atol {atol:.3g}); "
-                f"max abs error {np.nanmax(err):.4g}; first at flat index {k}: "
-                f"got {g64.reshape(-1)[k]:.7g}, want {w64.reshape(-1)[k]:.7g}"
-            )
+        c = compare(f"output {i}", g, w)
+        if not c.ok:
+            return f"output {i}: {c.detail}; max abs error {c.max_abs:.4g}"
     return None
 
 
@@ -130,7 +94,9 @@ def name_io(module) -> None:
 
 
 def input_names(module) -> list[str]:
-    return [a.value for a in module.main.attributes["zg.input_names"].value]
+    from ziggurat.inputs import input_names as names
+
+    return names(module.main)
 
 
 def short_reason(e: BaseException) -> str:
@@ -213,7 +179,7 @@ NORMALIZATIONS = {"LayerNormalization", "InstanceNormalization"}
 ARG_REDUCTIONS = {"ArgMax", "ArgMin"}
 
 # How far a computed f32 operand may legitimately be from the interpreter's value: a few hundred ulp
-# relative (the reassociation/approximation error budget of `TOLERANCES`) plus an absolute part at the
+# relative (the reassociation/approximation error budget of `ir.tolerance.TOLERANCES`) plus an absolute part at the
 # tensor's scale. Inputs and constants are exact in every backend, so only computed operands count.
 _REL, _ABS = 3e-5, 3e-6
 
@@ -392,7 +358,6 @@ def load_case(case_dir: Path | str):
 
 __all__ = [
     "BACKENDS",
-    "TOLERANCES",
     "BackendResult",
     "CaseResult",
     "check_case",
@@ -401,5 +366,4 @@ __all__ = [
     "name_io",
     "replay_command",
     "save_case",
-    "tolerance",
 ]

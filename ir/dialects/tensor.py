@@ -37,7 +37,17 @@ from ir.opdef import (
     region,
     result,
 )
-from ir.types import DYNAMIC, FloatType, IndexType, ShapedType, TensorType, Type, index, to_numpy_dtype
+from ir.types import (
+    DYNAMIC,
+    FloatType,
+    IndexType,
+    ShapedType,
+    TensorType,
+    Type,
+    element_type,
+    index,
+    to_numpy_dtype,
+)
 
 PARALLEL, REDUCTION = "parallel", "reduction"
 
@@ -169,7 +179,7 @@ class GenericOp(Operation):
     ) -> GenericOp:
         """Builds a generic. `body(emit, *scalars)` appends ops with `emit(op)` (which returns the op's
         result) and returns the values to yield."""
-        block = Block([_elem(v.type) for v in [*inputs, *outputs]])
+        block = Block([element_type(v.type) for v in [*inputs, *outputs]])
 
         def emit(op: Operation):
             op.provenance = op.provenance or tuple(provenance)
@@ -236,7 +246,7 @@ class GenericOp(Operation):
         if len(self.regions[0].blocks) != 1:
             raise self.error("body must have exactly one block")
         block = self.regions[0].block
-        want = [_elem(v.type) for v in operands]
+        want = [element_type(v.type) for v in operands]
         got = [a.type for a in block.args]
         if got != want:
             raise self.error(
@@ -247,7 +257,7 @@ class GenericOp(Operation):
         if not isinstance(term, GenericYieldOp):
             raise self.error("body must end with tensor.generic_yield")
         ytypes = [v.type for v in term.operands]
-        otypes = [_elem(v.type) for v in outs]
+        otypes = [element_type(v.type) for v in outs]
         if ytypes != otypes:
             raise self.error(
                 f"body yields ({', '.join(map(str, ytypes))}); outputs need ({', '.join(map(str, otypes))})"
@@ -302,10 +312,6 @@ def _map_dims(m: AffineMap) -> set[int]:
     for e in m.results:
         out |= _uses_dims(e)
     return out
-
-
-def _elem(t: Type) -> Type:
-    return t.element_type if isinstance(t, ShapedType) else t
 
 
 # ----------------------------------------------------------------------------- helpers for generic forms

@@ -12,10 +12,11 @@
 See docs/property_testing.md for how to test your own pass or rewrite pattern with them.
 """
 
+from ir.inputs import random_inputs
 from ir.testing.graphs import GraphCase, available_op_types, graph_cases, graph_functions, inputs_for
 from ir.testing.loop_nests import LoopNestCase, loop_nest_cases, loop_nest_functions
 from ir.testing.modules import check_use_lists, defined_values, random_functions, random_modules
-from ir.testing.semantics import assert_semantics_preserved, random_inputs
+from ir.testing.semantics import assert_semantics_preserved
 from ir.testing.strategies import (
     affine_maps,
     attribute_dicts,

@@ -11,37 +11,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from ir.core import Operation
+from ir.inputs import random_inputs
 from ir.printer import PrintOptions, print_op
-from ir.types import ShapedType, to_numpy_dtype
+from ir.tolerance import compare
 
+# Both sides run in the same interpreter, so the default is stricter than `ir.tolerance`'s float32
+# policy (which budgets for reassociation in compiled code): rtol 1e-5, atol 1e-6 x max |before|.
 DEFAULT_RTOL = 1e-5
 DEFAULT_ATOL = 1e-6
-
-
-def _entry(module_or_func: Operation) -> Operation:
-    from ir.dialects.builtin import ModuleOp
-
-    return module_or_func.main if isinstance(module_or_func, ModuleOp) else module_or_func
-
-
-def random_inputs(module_or_func: Operation, seed: int = 0, low: float = -2.0, high: float = 2.0) -> list:
-    """Random arrays matching the entry function's argument types (dynamic dimensions become 2)."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for a in _entry(module_or_func).regions[0].block.args:
-        t = a.type
-        shape = tuple(2 if d < 0 else d for d in t.shape) if isinstance(t, ShapedType) else ()
-        et = t.element_type if isinstance(t, ShapedType) else t
-        dtype = to_numpy_dtype(et)
-        if dtype.kind == "f" or dtype.name == "bfloat16":
-            x = rng.uniform(low, high, size=shape).astype(dtype)
-        elif dtype.kind == "b":
-            x = rng.integers(0, 2, size=shape).astype(bool)
-        else:
-            info = np.iinfo(dtype)
-            x = rng.integers(max(info.min, -8), min(info.max, 8) + 1, size=shape).astype(dtype)
-        out.append(x if shape else x[()] if isinstance(x, np.ndarray) else x)
-    return out
 
 
 def _fmt_inputs(inputs) -> str:
@@ -65,10 +42,11 @@ def assert_semantics_preserved(
     inputs: Sequence | Mapping | None = None,
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
-    equal_nan: bool = True,
 ) -> list:
-    """Interprets `before` and `after` on the same inputs (random ones when None) and raises AssertionError,
-    with both modules printed, if any output differs beyond `rtol`/`atol`. Returns `after`'s outputs."""
+    """Interprets `before` and `after` on the same inputs (`ir.inputs.random_inputs` when None) and raises
+    AssertionError, with both modules printed, if any output differs beyond `rtol` / `atol` (by
+    `ir.tolerance.compare`'s rule: atol relative to max |before|, NaNs and infinities must agree,
+    integers exact). Returns `after`'s outputs."""
     from ir.interpreter import run
 
     if inputs is None:
@@ -92,23 +70,16 @@ def assert_semantics_preserved(
             raise AssertionError(
                 _report(before, after, inputs, f"output {i}: dtype {w.dtype} became {g.dtype}")
             )
-        wf, gf = _comparable(w), _comparable(g)
-        if not np.allclose(gf, wf, rtol=rtol, atol=atol, equal_nan=equal_nan):
-            with np.errstate(invalid="ignore"):
-                err = np.abs(gf - wf)
-                worst = int(np.nanargmax(err)) if err.size and not np.all(np.isnan(err)) else 0
+        c = compare(f"output {i}", g, w, dtype=w.dtype, rtol=rtol, atol=atol)
+        if not c.ok:
             detail = (
-                f"output {i} differs (rtol={rtol}, atol={atol}): max abs error "
-                f"{np.nanmax(err) if err.size else 0!r} at flat index {worst}\n"
+                f"output {i} differs (rtol={rtol}, atol={atol} x max|before|): {c.detail}; max abs error "
+                f"{c.max_abs!r}\n"
                 f"  before: {np.array2string(w, threshold=32, precision=6)}\n"
                 f"  after:  {np.array2string(g, threshold=32, precision=6)}"
             )
             raise AssertionError(_report(before, after, inputs, detail))
     return got
-
-
-def _comparable(a: np.ndarray) -> np.ndarray:
-    return a.astype(np.float64) if a.dtype.kind in "fiub" or a.dtype.name == "bfloat16" else a
 
 
 def _report(before: Operation, after: Operation, inputs, detail: str) -> str:

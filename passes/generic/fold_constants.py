@@ -8,20 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ir.core import Operation
-from ir.opdef import ConstantLike, Pure
+from ir.opdef import ConstantLike, Pure, constant_value
 from ir.rewriter import Rewriter
 from ir.types import ShapedType
 from passes.pass_base import Pass, PassContext
 from passes.registry import register_pass
-
-
-def constant_value(v) -> np.ndarray | None:
-    """The array of a value defined by a constant-like op with a `value` property, else None."""
-    d = v.defining_op
-    if d is None or not d.has_trait(ConstantLike):
-        return None
-    a = d.properties.get("value")
-    return getattr(a, "array", None)
 
 
 def make_constant(rewriter: Rewriter, array: np.ndarray, type_, provenance=()) -> Operation:

@@ -26,13 +26,12 @@ from ir.builder import InsertionPoint
 from ir.core import Block, Operation, Value
 from ir.errors import UserError
 from ir.interpreter import Interpreter, coerce
-from ir.opdef import ConstantLike
+from ir.opdef import ConstantLike, constant_value
 from ir.rewriter import Rewriter
 from ir.types import FloatType, f32, to_numpy_dtype
 from passes.graph.precision_rewrite import (
     LOW_TYPES,
     cast_op,
-    const_array,
     is_f32,
     lowered_constant,
     lowered_standalone,
@@ -133,7 +132,7 @@ def _top_ops(func: Operation) -> list[Operation]:
 
 
 def calibration_inputs(func: Operation, n: int, seed: int) -> list[list[np.ndarray]]:
-    from passes.instrumentation import random_inputs
+    from ir.inputs import random_inputs
 
     return [random_inputs(func, seed + i) for i in range(max(1, n))]
 
@@ -209,7 +208,7 @@ def decide(
         elif kind.startswith("sensitive:"):
             d = Decision("f32", f"sensitive op ({kind.split(':', 1)[1]}) kept in f32; {etxt}", err)
         elif kind == "follow":
-            data = [v for v in op.operands if is_f32(v) and const_array(v) is None]
+            data = [v for v in op.operands if is_f32(v) and constant_value(v) is None]
             if err is not None and math.isnan(err):
                 d = Decision("f32", f"data movement: {etxt}", err)
             elif data and all(v in low_values for v in data):
@@ -253,7 +252,7 @@ class _Lowering:
 
     def low_value(self, v: Value) -> Value:
         if v not in self.to_low:
-            if const_array(v) is not None:
+            if constant_value(v) is not None:
                 self.to_low[v] = self._insert_after_def(v, lowered_constant(v, self.low))
                 self._stat("constants-converted")
             else:

@@ -10,39 +10,32 @@ import numpy as np
 from ir.attributes import DenseElementsAttr
 from ir.core import Block, Operation, Value
 from ir.errors import UnsupportedError
-from ir.opdef import ConstantLike
-from ir.types import FloatType, ShapedType, Type, bf16, f16, f32, to_numpy_dtype
+from ir.opdef import ConstantLike, constant_value
+from ir.types import (
+    FloatType,
+    Type,
+    bf16,
+    element_type,
+    f16,
+    f32,
+    to_numpy_dtype,
+    with_element_type,
+)
 
 LOW_TYPES: dict[str, FloatType] = {"f16": f16, "bf16": bf16}
-ONNX_CODES: dict[FloatType, int] = {f32: 1, f16: 10, bf16: 16}  # TensorProto FLOAT, FLOAT16, BFLOAT16
-
-
-def elem(t: Type) -> Type:
-    return t.element_type if isinstance(t, ShapedType) else t
-
-
-def with_elem(t: Type, e: Type) -> Type:
-    return t.with_element_type(e) if isinstance(t, ShapedType) else e
 
 
 def is_f32(v: Value) -> bool:
     """A tensor (or scalar) of f32: what mixed-precision may lower."""
-    return elem(v.type) == f32
-
-
-def const_array(v: Value) -> np.ndarray | None:
-    d = v.defining_op
-    if d is None or not d.has_trait(ConstantLike):
-        return None
-    return getattr(d.properties.get("value"), "array", None)
+    return element_type(v.type) == f32
 
 
 def lowered_constant(v: Value, low: FloatType) -> Operation:
     """A detached graph.constant holding `v`'s f32 constant converted to `low` (done at compile time)."""
     from ir.dialects.graph.ops_core import Constant
 
-    arr = np.asarray(const_array(v)).astype(to_numpy_dtype(low))
-    t = with_elem(v.type, low)
+    arr = np.asarray(constant_value(v)).astype(to_numpy_dtype(low))
+    t = with_element_type(v.type, low)
     return Constant.build(
         value=DenseElementsAttr(t, arr), result_types=[t], provenance=v.defining_op.provenance
     )
@@ -50,10 +43,14 @@ def lowered_constant(v: Value, low: FloatType) -> Operation:
 
 def cast_op(v: Value, to: FloatType, provenance: Sequence[str] = ()) -> Operation:
     """A detached graph.cast of `v` to element type `to` (ONNX `to` code)."""
+    from ir.dialects.graph.base import type_to_onnx_dtype
     from ir.dialects.graph.ops_elementwise import Cast
 
     return Cast.build(
-        v, to=ONNX_CODES[to], result_types=[with_elem(v.type, to)], provenance=tuple(provenance)
+        v,
+        to=type_to_onnx_dtype(to),
+        result_types=[with_element_type(v.type, to)],
+        provenance=tuple(provenance),
     )
 
 
@@ -65,7 +62,7 @@ def _infer(op: Operation, operands: list[Value], low: FloatType) -> list[Type]:
             return types
     except (UnsupportedError, TypeError, ValueError, NotImplementedError, KeyError, AttributeError):
         pass
-    return [with_elem(r.type, low) if elem(r.type) == f32 else r.type for r in op.results]
+    return [with_element_type(r.type, low) if element_type(r.type) == f32 else r.type for r in op.results]
 
 
 def rebuild(op: Operation, operands: list[Value], low: FloatType) -> Operation:
@@ -101,6 +98,6 @@ def rebuild(op: Operation, operands: list[Value], low: FloatType) -> Operation:
 def lowered_standalone(op: Operation, low: FloatType) -> Operation:
     """A detached low-precision copy of `op` whose operands are arguments of a scratch block (every f32
     operand lowered), for measuring its error in isolation with the interpreter."""
-    types = [with_elem(v.type, low) if is_f32(v) else v.type for v in op.operands]
+    types = [with_element_type(v.type, low) if is_f32(v) else v.type for v in op.operands]
     scratch = Block(types)
     return rebuild(op, list(scratch.args), low)

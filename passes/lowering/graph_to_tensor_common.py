@@ -16,7 +16,7 @@ from ir.core import Operation, Value
 from ir.dialects import arith, math
 from ir.dialects import tensor as T
 from ir.errors import UnsupportedError
-from ir.types import FloatType, IntegerType, ShapedType, TensorType, Type, f32, i1
+from ir.types import FloatType, IntegerType, ShapedType, TensorType, Type, element_type, f32, i1
 
 Lowering = Callable[[Builder, Operation], Sequence[Value]]
 LOWERINGS: dict[str, Lowering] = {}
@@ -40,18 +40,14 @@ def unsupported(op: Operation, why: str) -> UnsupportedError:
     return UnsupportedError(f"lower-graph-to-tensor: cannot lower '{op.name}' (ONNX node {nodes}): {why}")
 
 
-def elem(t: Type) -> Type:
-    return t.element_type if isinstance(t, ShapedType) else t
-
-
 def is_half(t: Type) -> bool:
-    t = elem(t)
+    t = element_type(t)
     return isinstance(t, FloatType) and t.width < 32
 
 
 def check_elem(op: Operation, t: Type) -> None:
     """Refuses element types the arith dialect cannot compute on (unsigned / signed integers)."""
-    e = elem(t)
+    e = element_type(t)
     if isinstance(e, IntegerType) and e.signedness != "":
         raise unsupported(op, f"element type {e} (arith works on signless integers only)")
 
@@ -197,7 +193,7 @@ def elementwise(
     rt = op.results[0].type
     for v in (*inputs, op.results[0]):
         check_elem(op, v.type)
-    out_e = elem(rt)
+    out_e = element_type(rt)
 
     def body(s: Scalar, *xs):
         if promote_half:

@@ -14,12 +14,11 @@ from ir.dialects import tensor as T
 from ir.dialects.graph.base import constant_value, required_constant, to_dims
 from ir.dialects.graph.ops_core import Constant
 from ir.errors import UnsupportedError
-from ir.types import FloatType, TensorType
+from ir.types import FloatType, TensorType, element_type
 from passes.lowering.graph_to_tensor_common import (
     Scalar,
     broadcast_map,
     check_elem,
-    elem,
     generic,
     lowers,
     splat,
@@ -36,7 +35,7 @@ def _channel_map(rank: int) -> AffineMap:
 
 
 def _need_float(op: Operation, v: Value) -> None:
-    if not isinstance(elem(v.type), FloatType):
+    if not isinstance(element_type(v.type), FloatType):
         raise unsupported(op, f"non-float operand {v.type}")
 
 

@@ -27,7 +27,8 @@ from ir.attributes import IntegerAttr, StringAttr
 from ir.core import Block, Operation, Region
 from ir.dialects import arith
 from ir.dialects import tensor as T
-from ir.dialects.graph.base import constant_value
+from ir.opdef import constant_value
+from ir.types import element_type
 from passes.lowering.graph_to_tensor import FUSION_GROUP
 from passes.pass_base import Pass, PassContext, func_ops
 from passes.registry import register_pass
@@ -90,7 +91,7 @@ def fuse_pair(producer: T.GenericOp, consumer: T.GenericOp, k: int) -> T.Generic
     via = c_maps[k]
     new_ins = c_ins[:k] + p_ins + c_ins[k + 1 :]
     new_maps = list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 :])
-    block = Block([T._elem(v.type) for v in [*new_ins, *c_outs]])
+    block = Block([element_type(v.type) for v in [*new_ins, *c_outs]])
     args = block.args
     pb, cb = producer.regions[0].block, consumer.regions[0].block
     mapping = {a: args[k + i] for i, a in enumerate(pb.args[: len(p_ins)])}
@@ -151,7 +152,7 @@ def simplify_inputs(g: T.GenericOp) -> T.GenericOp | None:
         return None
     old = g.regions[0].block
     ins = [g.inputs[i] for i in keep]
-    block = Block([T._elem(v.type) for v in [*ins, *g.outputs]])
+    block = Block([element_type(v.type) for v in [*ins, *g.outputs]])
     mapping = {}
     for i, a in enumerate(old.args[:n_in]):
         if splats[i] is not None:

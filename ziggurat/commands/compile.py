@@ -13,13 +13,12 @@ def register(sub) -> None:
     p = sub.add_parser("compile", help="compile a model into an engine file")
     p.add_argument("file", help="a .onnx model or a graph-level .mlir file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.engine")
-    p.add_argument("--target", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--target", choices=["cpu"], default="cpu", help="what to compile for (the CPU)")
     p.add_argument("-O0", dest="opt", action="store_const", const="-O0")
     p.add_argument("-O1", dest="opt", action="store_const", const="-O1")
     p.add_argument("-O2", dest="opt", action="store_const", const="-O2")
     p.add_argument("--threads", type=int, default=1, help="threads the engine runs with by default")
-    p.add_argument("--precision", choices=["fp32", "fp16", "bf16", "mixed"], default="fp32")
-    p.add_argument("--emit", choices=["llvm", "asm", "ptx"], help="also write the generated code")
+    p.add_argument("--emit", choices=["llvm", "asm"], help="also write the generated LLVM IR or assembly")
     p.add_argument("--emit-dir", metavar="DIR", help="where --emit writes (default: next to the engine)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse cached object code")
     p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224")
@@ -30,14 +29,6 @@ def run(args) -> int:
     from ziggurat.driver import compile_module
     from ziggurat.progress import stage_progress
 
-    if args.target != "cpu":
-        raise UserError(f"target '{args.target}' cannot be compiled yet (available: cpu)")
-    if args.emit == "ptx":
-        raise UserError("--emit ptx needs --target cuda; this build is for the CPU (use --emit llvm or asm)")
-    if args.precision != "fp32":
-        raise UserError(
-            f"--precision {args.precision} is not supported by the CPU code generator yet; use fp32"
-        )
     out = Path(args.output)
     if out.suffix != ".engine":
         raise UserError(f"{out}: engine files end in .engine")
@@ -47,7 +38,7 @@ def run(args) -> int:
     with stage_progress(f"compiling {Path(args.file).name}") as progress:
         engine, report = compile_module(
             module,
-            target="cpu",
+            target=args.target,
             opt=args.opt or "-O2",
             threads=args.threads,
             use_cache=not args.no_cache,
@@ -64,8 +55,6 @@ def _emit(args, report, out: Path) -> None:
     """Writes the generated LLVM IR (`--emit llvm`) or host assembly (`--emit asm`) next to the engine."""
     from ziggurat.output import write_text_atomically
 
-    if args.emit == "ptx":
-        raise UserError("--emit ptx needs --target cuda; this build is for the CPU (use --emit llvm or asm)")
     d = Path(args.emit_dir) if args.emit_dir else out.parent
     if not d.is_dir():
         raise UserError(f"--emit-dir {d}: no such directory")

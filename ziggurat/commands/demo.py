@@ -21,10 +21,10 @@ def run(args) -> int:
     from rich.table import Table
 
     from ir.errors import UserError
+    from ir.inputs import random_arrays
+    from ir.tolerance import compare
     from ziggurat.benchmarking import median_ms, ort_session
-    from ziggurat.compare import compare
     from ziggurat.driver import compile_file
-    from ziggurat.inputs import random_arrays
     from ziggurat.models import LIGHT_MODELS, light_model_path
     from ziggurat.progress import stage_progress
 
@@ -45,7 +45,7 @@ def run(args) -> int:
     ref = sess.run(None, feeds)
     ok = True
     for name, o, r in zip(engine.output_names, ours, ref):
-        c = compare(name, o, r, 1e-3, 1e-4)
+        c = compare(name, o, r)
         ok &= c.ok
         console.print("check against onnxruntime: " + c.line())
     ours_ms = median_ms(lambda: ctx.run(feeds), args.iterations)

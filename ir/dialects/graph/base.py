@@ -10,7 +10,7 @@ import numpy as np
 from ir.attributes import Attribute
 from ir.core import Operation, Value, _segments
 from ir.errors import UnsupportedError
-from ir.opdef import ConstantLike
+from ir.opdef import constant_value
 from ir.types import (
     DYNAMIC,
     IntegerType,
@@ -135,17 +135,6 @@ def type_to_onnx_dtype(t: Type) -> int:
         if u == t:
             return code
     raise UnsupportedError(f"type {t} has no ONNX data type")
-
-
-def constant_value(v: Value | None) -> np.ndarray | None:
-    """The value of `v` when it is defined by a constant-like op (graph.constant), else None."""
-    if v is None:
-        return None
-    op = v.defining_op
-    if op is None or not op.has_trait(ConstantLike):
-        return None
-    val = op.properties.get("value")
-    return getattr(val, "array", None)
 
 
 def required_constant(op_name: str, input_name: str, v: Value | None) -> np.ndarray:

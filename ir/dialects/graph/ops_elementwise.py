@@ -12,12 +12,7 @@ from ir import reference as ref
 from ir.dialects.graph.base import GraphOp, onnx_dtype_to_type
 from ir.opdef import FLOAT, INT, STR, Commutative, Elementwise, Pure, attr, enum, operand, result
 from ir.shapes import broadcast_types
-from ir.types import ShapedType, Type, i1
-
-
-def _with_element(t: Type, elem: Type) -> Type:
-    return t.with_element_type(elem) if isinstance(t, ShapedType) else elem
-
+from ir.types import ShapedType, element_type, i1, with_element_type
 
 # ----------------------------------------------------------------------------- unary ops
 
@@ -312,7 +307,7 @@ class IsNaN(_UnaryXY):
 
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
-        return [_with_element(operand_types[0], i1)]
+        return [with_element_type(operand_types[0], i1)]
 
     def evaluate(self, x):
         return ref.is_nan(x)
@@ -327,7 +322,7 @@ class IsInf(_UnaryXY):
 
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
-        return [_with_element(operand_types[0], i1)]
+        return [with_element_type(operand_types[0], i1)]
 
     def evaluate(self, x):
         return ref.is_inf(x, detect_negative=self.detect_negative, detect_positive=self.detect_positive)
@@ -339,7 +334,7 @@ class Not(_UnaryXY):
     name, onnx, fn = "graph.not", "Not", staticmethod(ref.not_)
 
     def verify_(self) -> None:
-        if _elem(self.X.type) != i1:
+        if element_type(self.X.type) != i1:
             raise self.error(f"operand must be i1 (bool), got {self.X.type}")
         super().verify_()
 
@@ -354,7 +349,7 @@ class Cast(_UnaryIO):
 
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
-        return [_with_element(operand_types[0], onnx_dtype_to_type(cls.prop(properties, "to")))]
+        return [with_element_type(operand_types[0], onnx_dtype_to_type(cls.prop(properties, "to")))]
 
     def evaluate(self, x):
         return ref.cast(x, to=self.to, saturate=self.saturate)
@@ -373,14 +368,10 @@ class CastLike(GraphOp):
 
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
-        return [_with_element(operand_types[0], _elem(operand_types[1]))]
+        return [with_element_type(operand_types[0], element_type(operand_types[1]))]
 
     def evaluate(self, x, target):
         return ref.cast_like(x, target, saturate=self.saturate)
-
-
-def _elem(t: Type) -> Type:
-    return t.element_type if isinstance(t, ShapedType) else t
 
 
 # ----------------------------------------------------------------------------- binary ops
@@ -399,7 +390,7 @@ class _Binary(GraphOp):
         return type(self).fn(a, b)
 
     def verify_(self) -> None:
-        ta, tb = _elem(self.A.type), _elem(self.B.type)
+        ta, tb = element_type(self.A.type), element_type(self.B.type)
         if ta != tb:
             raise self.error(f"operands must have one element type, got {ta} and {tb}")
         super().verify_()
@@ -460,7 +451,7 @@ class _Logical(_Binary):
 
     def verify_(self) -> None:
         for v in (self.A, self.B):
-            if _elem(v.type) != i1:
+            if element_type(v.type) != i1:
                 raise self.error(f"operands must be i1 (bool), got {v.type}")
         super().verify_()
 
@@ -491,7 +482,7 @@ class _Compare(_Binary):
 
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
-        return [_with_element(broadcast_types(operand_types), i1)]
+        return [with_element_type(broadcast_types(operand_types), i1)]
 
 
 class Equal(_Compare):
@@ -581,7 +572,7 @@ class _Variadic(GraphOp):
     def verify_(self) -> None:
         if not self.operands:
             raise self.error("needs at least one operand")
-        elems = {str(_elem(v.type)) for v in self.operands}
+        elems = {str(element_type(v.type)) for v in self.operands}
         if len(elems) > 1:
             raise self.error(f"operands must have one element type, got {', '.join(sorted(elems))}")
         super().verify_()
@@ -657,14 +648,14 @@ class Where(GraphOp):
     @classmethod
     def infer_result_types(cls, operand_types, properties, operands):
         t = broadcast_types(operand_types)
-        return [_with_element(t, _elem(operand_types[1]))]
+        return [with_element_type(t, element_type(operand_types[1]))]
 
     def evaluate(self, c, x, y):
         return ref.where(c, x, y)
 
     def verify_(self) -> None:
-        if _elem(self.condition.type) != i1:
+        if element_type(self.condition.type) != i1:
             raise self.error(f"condition must be i1 (bool), got {self.condition.type}")
-        if _elem(self.X.type) != _elem(self.Y.type):
+        if element_type(self.X.type) != element_type(self.Y.type):
             raise self.error(f"X and Y must have one element type, got {self.X.type} and {self.Y.type}")
         super().verify_()
