@@ -248,17 +248,22 @@ def test_alloc_in_kernel_stack_and_heap(size):
     assert ('@"malloc"' in ck.llvm_ir) == (size * 4 > 64 * 1024)
 
 
-def test_sgemm_ukernel_with_bias_relu_epilogue_and_row_split():
+def _sum_relu(emit, acc, *extras):
+    """The epilogue act(acc + extras...) with act = ReLU, built from arith ops."""
+    for x in extras:
+        acc = emit(arith.AddFOp.build(acc, x))
+    return emit(arith.MaximumFOp.build(acc, emit(arith.ConstantOp.create(0.0, f32))))
+
+
+def test_gemm_kernel_op_with_bias_relu_epilogue_and_row_split():
+    from ir.dialects.loop_kernels import GemmOp
+
     m, n, k = 13, 40, 37
     kb = KernelBuilder(
         "mm", [memref((m, k), f32), memref((k, n), f32), memref((n,), f32), memref((m, n), f32)]
     )
     a, b, bias, c = kb.args
-    kb.add(
-        loop.UKernelOp.build(
-            [a, b, bias, c], ukernel="sgemm", m=m, n=n, k=k, bias=True, relu=True, parallel_range=m
-        )
-    )
+    kb.add(GemmOp.create(a, b, [bias], c, ["channel"], _sum_relu, m=m, n=n, k=k))
     mod = kb.finish()
     av = RNG.standard_normal((m, k), dtype=np.float32)
     bv = RNG.standard_normal((k, n), dtype=np.float32)
@@ -284,8 +289,10 @@ def test_object_cache_hit_on_second_compile(tmp_path):
     assert events[0] == ("emit", 1, 1) and events[-1] == ("compile", 1, 1)
 
 
-def test_conv2d_ukernel_nchw_with_bias_relu_residual_and_row_split():
+def test_conv2d_kernel_op_nchw_with_bias_relu_residual_and_row_split():
     """NCHW conv through the NCHW8c micro-kernel (channels padded 5 -> 8, 6 -> 8), split over (n, oh)."""
+    from ir.dialects.loop_kernels import Conv2dOp
+
     n, ci, h, w, co = 2, 5, 9, 8, 6
     oh, ow = 5, 4  # 3x3, stride 2, pads 1
     kb = KernelBuilder(
@@ -293,12 +300,13 @@ def test_conv2d_ukernel_nchw_with_bias_relu_residual_and_row_split():
         [memref((n, ci, h, w), f32), memref((co, ci, 3, 3), f32), memref((co,), f32),
          memref((n, co, oh, ow), f32), memref((n, co, oh, ow), f32)],
     )  # fmt: skip
+    x, wt, bias, res, out = kb.args
     kb.add(
-        loop.UKernelOp.build(
-            list(kb.args), ukernel="conv2d", strides=[2, 2], pads=[1, 1, 1, 1], dilations=[1, 1],
-            kernel=[3, 3], bias=True, relu=True, residual=True, parallel_range=n * oh,
+        Conv2dOp.create(
+            x, wt, [bias, res], out, ["channel", "full"], _sum_relu, strides=[2, 2], pads=[1, 1, 1, 1],
+            dilations=[1, 1], kernel=[3, 3],
         )
-    )  # fmt: skip
+    )
     mod = kb.finish()
     arrays = [
         RNG.standard_normal(s, dtype=np.float32)

@@ -9,6 +9,7 @@ import pytest
 from ir.affine import AffineConst, AffineDim, AffineMap
 from ir.attributes import IntegerAttr
 from ir.dialects import arith, loop, math, tensor
+from ir.dialects.loop_kernels import MicroKernelOp
 from ir.types import f32, i64
 from tests.loop_testing import O0, O2, T, lower_and_compare, make
 
@@ -166,21 +167,23 @@ def _fused_conv(e, x, w, bias):
 @pytest.mark.parametrize("pipeline", [O0, O2], ids=["O0", "O2"])
 def test_fused_epilogues(pipeline):
     m = lower_and_compare(make([T(4, 3), T(3, 5), T(5), T(4, 5)], _fused_matmul), pipeline)
-    uks = [o for o in m.walk() if isinstance(o, loop.UKernelOp)]
+    uks = [o for o in m.walk() if isinstance(o, MicroKernelOp)]
     kernels = [o for o in m.body.ops if isinstance(o, loop.KernelOp)]
     assert len(kernels) == 1
     if pipeline == O2:
         (uk,) = uks
-        assert uk.ukernel == "sgemm" and uk.bias and uk.residual and uk.relu and len(uk.operands) == 5
+        assert uk.name == "loop.gemm" and sorted(uk.extra_kinds) == ["channel", "full"] and len(uk.operands) == 5
+        assert "arith.maximumf" in [o.name for o in uk.epilogue_block.ops]
         assert kernels[0].attributes["zg.parallel_range"].value == 4
     else:
         assert not uks
     m = lower_and_compare(make([T(2, 3, 5, 5), T(4, 3, 3, 3), T(4)], _fused_conv), pipeline)
-    uks = [o for o in m.walk() if isinstance(o, loop.UKernelOp)]
+    uks = [o for o in m.walk() if isinstance(o, MicroKernelOp)]
     if pipeline == O2:
         (uk,) = uks
-        assert uk.ukernel == "conv2d" and uk.bias and uk.relu and not uk.residual
-        assert uk.parallel_range == 2 * 5
+        assert uk.name == "loop.conv2d" and list(uk.extra_kinds) == ["channel"]
+        assert "arith.maximumf" in [o.name for o in uk.epilogue_block.ops]
+        assert uk.parallel_range() == 2 * 5
 
 
 def test_onnx_model_end_to_end():

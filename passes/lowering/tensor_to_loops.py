@@ -363,6 +363,8 @@ def try_kernel_op(
     """Lowers a matmul/conv chain to one loop.gemm / loop.gemv / loop.conv2d with the chain's elementwise
     tail as its epilogue; False (nothing emitted) when the chain does not fit a micro-kernel."""
     op = chain[0]
+    if not isinstance(op, (tensor.MatmulOp, tensor.ConvOp)):
+        return False
     rt = op.result.type
     if rt.element_type != f32 or op.operands[0] not in env.mem or op.operands[1] not in env.mem:
         return False
