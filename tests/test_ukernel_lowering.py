@@ -71,15 +71,12 @@ def _ort(model, x):
 
 
 def _loop_module(model):
-    from codegen.microkernels.prepack import prepack_weights
     from passes import PassManager
-    from ziggurat.pipelines import optimize
+    from passes.named_pipelines import compile_pipeline
 
     m = import_onnx_model(model)
-    optimize(m, "-O2")
-    PassManager("builtin.module(lower-to-tensor)").run(m)
-    PassManager("builtin.module(lower-to-loops-O2)").run(m)
-    n = prepack_weights(m)
+    result = PassManager(compile_pipeline("-O2")).run(m)
+    n = sum(v for k, v in result.ctx.pass_stats["prepack-weights"].items() if k.endswith("kernels prepacked"))
     return m, n
 
 
@@ -123,9 +120,9 @@ def test_compiled_matches_ort(case, threads, tmp_path):
 
 def test_unpack_inverts_packing():
     """UKernelOp.evaluate's unpacking equals the packers (sgemm over several K blocks, padded N)."""
-    from codegen.microkernels.prepack import pack_ukernel_weights
     from ir.dialects import loop
     from ir.dialects.loop import _unpack_weights
+    from ir.dialects.loop_layouts import pack_ukernel_weights
     from ir.types import f32, memref
 
     for kind, w, attrs in [

@@ -46,6 +46,7 @@ from codegen.microkernels import (
     float_ptr_arg,
     split_range,
 )
+from ir.dialects.loop_layouts import pack_conv_weights as repack_conv_weights
 
 __all__ = [
     "CompiledConv2d",
@@ -167,15 +168,6 @@ def nchw8c_to_nchw(x: np.ndarray, c: int) -> np.ndarray:
     """[N][C/8][H][W][8] -> [N][C][H][W], dropping padded channels (numpy reference)."""
     n, cb, h, w, _ = x.shape
     return np.ascontiguousarray(x.transpose(0, 1, 4, 2, 3).reshape(n, cb * CB, h, w)[:, :c])
-
-
-def repack_conv_weights(w: np.ndarray) -> np.ndarray:
-    """[CO][CI][KH][KW] -> [CO/8][CI/8][KH][KW][8 ci][8 co], zero-padded (done once at compile time)."""
-    co, ci, kh, kw = w.shape
-    cob, cib = ceil_div(co, CB), ceil_div(ci, CB)
-    pad = np.zeros((cob * CB, cib * CB, kh, kw), dtype=np.float32)
-    pad[:co, :ci] = w
-    return aligned_copy(pad.reshape(cob, CB, cib, CB, kh, kw).transpose(0, 2, 4, 5, 3, 1))
 
 
 def pad_bias(b: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 
 from ir.core import Operation
+from ir.dialects.loop_layouts import _unpack_weights
 from ir.opdef import (
     BOOL,
     DENSE,
@@ -549,37 +550,6 @@ class UKernelOp(Operation):
             acc = np.maximum(acc, 0)
         out[...] = acc.astype(out.dtype)
         return ()
-
-
-def _unpack_weights(op: UKernelOp, wp: np.ndarray, x_shape, out_shape) -> np.ndarray:
-    """The dense weights ([K,N] for sgemm/sgemv, [F,C/g,KH,KW] for conv2d) of a prepacked buffer."""
-    wp = wp.reshape(-1)
-    ceil = lambda a, b: -(-a // b)  # noqa: E731
-    if op.ukernel == "sgemv":
-        nr = op.pack_params[0]
-        npan = ceil(op.n, nr)
-        return wp[: npan * op.k * nr].reshape(npan, op.k, nr).transpose(1, 0, 2).reshape(op.k, -1)[:, : op.n]
-    if op.ukernel == "sgemm":
-        nr, kc, ku = op.pack_params
-        npad = ceil(op.n, nr) * nr
-        out = np.zeros((op.k, op.n), dtype=wp.dtype)
-        for pc in range(0, op.k, kc):
-            kcp = min(kc, op.k - pc)
-            kpad = ceil(kcp, ku) * ku
-            blk = wp[pc * npad : pc * npad + kpad * npad].reshape(npad // nr, kpad, nr)
-            out[pc : pc + kcp] = blk.transpose(1, 0, 2).reshape(kpad, npad)[:kcp, : op.n]
-        return out
-    g = op.group
-    cg, f = x_shape[1] // g, out_shape[1]
-    fg = f // g
-    kh, kw = op.kernel
-    cib, cob = ceil(cg, 8), ceil(fg, 8)
-    per = cob * cib * kh * kw * 64
-    parts = []
-    for gi in range(g):
-        blk = wp[gi * per : (gi + 1) * per].reshape(cob, cib, kh, kw, 8, 8)
-        parts.append(blk.transpose(0, 5, 1, 4, 2, 3).reshape(cob * 8, cib * 8, kh, kw)[:fg, :cg])
-    return np.concatenate(parts, axis=0)
 
 
 def _conv2d_nchw(x: np.ndarray, w: np.ndarray, op: UKernelOp) -> np.ndarray:

@@ -1,55 +1,29 @@
-"""Compile-time weight prepacking: constant micro-kernel weights stored in the kernels' own layouts.
+"""`prepack-weights`: constant micro-kernel weights stored once, at compile time, in the kernels' layouts.
 
 For every `loop.ukernel` whose weight operand (operand 1) is, at the kernel's only call site, a
-`loop.weight`, the weight is repacked once here (conv2d -> NCHW8c blocks per group, sgemm -> packed
-B panels, sgemv -> [N/nr][K][nr] panels) into a new 1-D `loop.weight`; the kernel argument's type
-becomes that buffer's and the ukernel is marked `packed` (with `pack_params`), so the generated code
-never repacks weights at run time and the interpreter unpacks them in `UKernelOp.evaluate`.
+`loop.weight`, the weight is repacked (conv2d -> NCHW8c blocks per group, sgemm -> packed B panels,
+sgemv -> [N/nr][K][nr] panels; layouts in ir/dialects/loop_layouts.py) into a new 1-D `loop.weight`;
+the kernel argument's type becomes that buffer's and the ukernel is marked `packed` (with
+`pack_params`), so the generated code never repacks weights at run time and the interpreter unpacks
+them in `UKernelOp.evaluate`. Weights shared by several kernels (after CSE) are packed once per layout.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from codegen.microkernels.conv import repack_conv_weights
-from codegen.microkernels.gemm import (
-    GemmSchedule,
-    GemmSpec,
-    GemvSchedule,
-    GemvSpec,
-    pack_b_numpy,
-    pack_gemv_weights_numpy,
-)
 from ir.attributes import DenseElementsAttr
 from ir.core import Operation
 from ir.dialects import loop
+from ir.dialects.loop_layouts import pack_ukernel_weights
 from ir.types import FunctionType, MemRefType, f32
+from passes.pass_base import Pass, PassContext, check_target
+from passes.registry import register_pass
 
-__all__ = ["pack_ukernel_weights", "prepack_weights"]
-
-
-def pack_ukernel_weights(uk: loop.UKernelOp, w: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """(packed 1-D weights, pack_params) for a ukernel's dense weight array."""
-    w = np.asarray(w, dtype=np.float32)
-    if uk.ukernel == "sgemv":
-        sch = GemvSchedule()
-        spec = GemvSpec(uk.n, uk.k)
-        return np.ascontiguousarray(pack_gemv_weights_numpy(w.reshape(uk.k, uk.n), spec, sch)), [sch.nr]
-    if uk.ukernel == "sgemm":
-        sch = GemmSchedule()
-        spec = GemmSpec(uk.m, uk.n, uk.k)
-        return np.ascontiguousarray(pack_b_numpy(w.reshape(uk.k, uk.n), spec, sch)), [
-            sch.nr,
-            sch.kc,
-            sch.k_unroll,
-        ]
-    g = uk.group
-    fg = w.shape[0] // g
-    parts = [repack_conv_weights(w[gi * fg : (gi + 1) * fg]).reshape(-1) for gi in range(g)]
-    return np.ascontiguousarray(np.concatenate(parts)), []
+__all__ = ["PrepackWeights", "prepack_weights"]
 
 
-def prepack_weights(module: Operation) -> int:
+def prepack_weights(module: Operation, ctx: PassContext | None = None) -> int:
     """Prepacks every eligible micro-kernel weight of a loop-level module; returns how many."""
     func = module.main
     kernels = {op.properties["sym_name"].value: op for op in module.body.ops if op.name == "loop.kernel"}
@@ -78,6 +52,9 @@ def prepack_weights(module: Operation) -> int:
             new = loop.WeightOp.build(value=DenseElementsAttr.from_array(packed), provenance=wop.provenance)
             func.body.insert_before(wop, new)
             shared[key] = (new, params, wop)
+            if ctx is not None:
+                ctx.stat("weights packed")
+                ctx.stat("packed bytes", packed.nbytes)
         new, params, _ = shared[key]
         packed = new.properties["value"].array
         call.set_operand(j, new.result)
@@ -88,4 +65,23 @@ def prepack_weights(module: Operation) -> int:
         uk.packed = True
         uk.pack_params = list(params)
         done += 1
+        if ctx is not None:
+            ctx.stat(f"{uk.ukernel} kernels prepacked")
     return done
+
+
+@register_pass
+@dataclass(frozen=True)
+class PrepackWeights(Pass):
+    """Packs constant micro-kernel weights into the kernels' layouts at compile time."""
+
+    name = "prepack-weights"
+    summary = "constant loop.ukernel weights -> 1-D loop.weight in the micro-kernel's layout (packed)"
+    anchor = "builtin.module"
+    target: str = "cpu"
+
+    def __post_init__(self) -> None:
+        check_target(self.name, self.target)
+
+    def run(self, op: Operation, ctx: PassContext) -> bool:
+        return prepack_weights(op, ctx) > 0
