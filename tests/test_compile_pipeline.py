@@ -171,8 +171,12 @@ def test_prepack_and_plan_memory_are_passes(model_file, tmp_path, capsys):
     assert "IR Dump After plan-memory (#" in err and "IR Dump After prepack-weights" not in err
     # the build runs under the same instrumentation
     out = tmp_path / "s.engine"
-    assert main(["compile", str(model_file), "-o", str(out), "--statistics", "--no-cache"]) == 0
-    assert "'plan-memory': ran 1x" in capsys.readouterr().err
+    argv = ["compile", str(model_file), "-o", str(out), "--statistics", "--check-semantics", "--no-cache"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "'plan-memory': ran 1x" in err
+    n = len(compile_pipeline("-O2").passes())
+    assert f"check-semantics: results unchanged after {n} passes" in err  # down to the loop level
 
 
 def test_codegen_plan_needs_plan_memory():
