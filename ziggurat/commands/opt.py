@@ -137,6 +137,7 @@ def list_passes() -> str:
 
     from passes import all_passes, all_pipelines
     from passes.pass_base import option_name
+    from passes.registry import lookup_pipeline_options
 
     lines = ["Passes:"]
     for name, cls in all_passes().items():
@@ -146,7 +147,13 @@ def list_passes() -> str:
             lines.append(f"      {option_name(f.name)}={default}")
     lines.append("Named pipelines:")
     for name, (text, summary) in all_pipelines().items():
-        lines.append(f"  -{name:<21} {summary}: {text}")
+        opts = lookup_pipeline_options(name)
+        label = (
+            ("-" if name.startswith("O") else "")
+            + name
+            + ("{" + " ".join(f"{o}=..." for o in opts) + "}" if opts else "")
+        )
+        lines.append(f"  {label:<22} {summary}: {text}")
     return "\n".join(lines) + "\n"
 
 
