@@ -30,6 +30,7 @@ from ir.errors import UserError
 
 __all__ = [
     "CpuTarget",
+    "cpu_target",
     "KNOWN_SMS",
     "GpuTarget",
     "Target",
@@ -506,6 +507,11 @@ def emerald_rapids() -> CpuTarget:
 
 
 _CPU_PRESETS = {"host": host, "zen3": zen3, "emerald-rapids": emerald_rapids}
+
+
+def cpu_target(name: str) -> CpuTarget:
+    """The CPU a pass's `target` option names: "cpu" (or "host") is this machine, else a preset."""
+    return host() if name in ("cpu", "host") else cpu_preset(name)
 
 
 def cpu_preset(name: str) -> CpuTarget:

@@ -328,6 +328,17 @@ class CheckSemantics(Instrumentation):
         from ir.dialects.builtin import ModuleOp
 
         func = module.main if isinstance(module, ModuleOp) else module
+        args = list(func.body.args)
+        if len(args) > len(self.inputs) and not func.function_type.results:
+            # a loop-level host function: inputs, then output buffers it writes (destination passing)
+            from ir.types import FloatType, to_numpy_dtype
+
+            outs = []
+            for a in args[len(self.inputs) :]:
+                fill = np.nan if isinstance(a.type.element_type, FloatType) else 0
+                outs.append(np.full(a.type.shape, fill, dtype=to_numpy_dtype(a.type.element_type)))
+            interpreter.Interpreter().run_function(func, [np.array(x, copy=True) for x in self.inputs] + outs)
+            return outs
         return interpreter.run(func, self.inputs)
 
     def run_started(self, module, pipeline, ctx) -> None:

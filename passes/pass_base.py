@@ -119,3 +119,15 @@ def func_ops(op: Operation) -> list[Operation]:
     if op.name == "func.func":
         return [op]
     return [o for o in op.walk() if o.name == "func.func"]
+
+
+COMPILE_TARGETS = ("cpu",)
+"""Targets the loop-level passes that take a `target` option know (named pipelines forward it)."""
+
+
+def check_target(pass_name: str, target: str, supported: tuple[str, ...] = COMPILE_TARGETS) -> None:
+    """Raises ValueError (a bad-option error in a pipeline) unless `target` is one `pass_name` handles."""
+    if target not in supported:
+        raise ValueError(
+            f"{pass_name} does not support target '{target}' (available: {', '.join(supported)})"
+        )

@@ -4,7 +4,10 @@
     builtin.module(func.func(cse), -O2)
 
 An element is a pass (`name` with options `{key=value key2=value}`), an op-anchored nested pipeline
-(`func.func(...)`), or a named pipeline (`-O2`, `O2`) that expands in place.
+(`func.func(...)`), or a named pipeline (`-O2`, `O2`, `compile-O2{target=cpu}`) that expands in place;
+a named pipeline's options (declared when it is registered) are forwarded to every pass of its
+expansion that declares an option of that name. Printing never shows named pipelines, only the passes
+they expanded to; `print_pipeline(p, all_options=True)` prints every option of every pass.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from ir.errors import UserError
 from passes.pass_base import Pass, option_name
-from passes.registry import lookup_pass, lookup_pipeline
+from passes.registry import lookup_pass, lookup_pipeline, lookup_pipeline_options
 
 
 class PipelineError(UserError):
@@ -55,17 +58,19 @@ def format_option_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (tuple, list)):
-        return ",".join(format_option_value(x) for x in v)
+        return ",".join(format_option_value(x) for x in v) or "''"
     s = str(v)
     if any(c in s for c in " {}(),=") or s == "":
         return "'" + s.replace("'", "\\'") + "'"
     return s
 
 
-def print_pass(p: Pass) -> str:
+def print_pass(p: Pass, all_options: bool = False) -> str:
     opts = p.non_default_options()
     explicit = getattr(p, "_explicit", ())
-    if explicit:
+    if all_options:
+        opts = {f.name: getattr(p, f.name) for f in p.options()}
+    elif explicit:
         opts = {f.name: getattr(p, f.name) for f in p.options() if f.name in opts or f.name in explicit}
     if not opts:
         return p.name
@@ -73,8 +78,12 @@ def print_pass(p: Pass) -> str:
     return f"{p.name}{{{body}}}"
 
 
-def print_pipeline(pl: OpPipeline) -> str:
-    inner = ", ".join(print_pipeline(i) if isinstance(i, OpPipeline) else print_pass(i) for i in pl.items)
+def print_pipeline(pl: OpPipeline, all_options: bool = False) -> str:
+    """The pipeline's text; with `all_options`, every option of every pass (defaults too)."""
+    inner = ", ".join(
+        print_pipeline(i, all_options) if isinstance(i, OpPipeline) else print_pass(i, all_options)
+        for i in pl.items
+    )
     return f"{pl.anchor}({inner})"
 
 
@@ -161,12 +170,14 @@ class _Parser:
         if cls is None:
             named = lookup_pipeline(name)
             if named is not None:
+                forwarded: dict[str, str] = {}
                 if c == "{":
-                    raise self.error(f"named pipeline '{name}' takes no options", self.pos)
+                    self.pos += 1
+                    forwarded = self.pipeline_options(name)
                 if self.depth > 8:
                     raise self.error(f"named pipeline '{name}' expands into itself", start)
                 sub = _Parser(named, self.depth + 1).top()
-                return list(sub.items)
+                return [self.forward(it, forwarded, name, start) for it in sub.items]
             raise self.error(f"unknown pass '{name}' (see 'ziggurat opt --list-passes')", start)
         opts: dict[str, Any] = {}
         if c == "{":
@@ -178,6 +189,54 @@ class _Parser:
             return [inst]
         except (TypeError, ValueError) as e:
             raise self.error(f"bad options for pass '{name}': {e}", start) from None
+
+    def pipeline_options(self, name: str) -> dict[str, str]:
+        """`{key=value ...}` of named pipeline `name` (after its '{'): raw values by option name."""
+        known = lookup_pipeline_options(name)
+        out: dict[str, str] = {}
+        while True:
+            c = self.peek()
+            if c == "}":
+                self.pos += 1
+                return out
+            if c in ("", ")", "(", ","):
+                raise self.error(f"unbalanced '{{': missing '}}' to close the options of '{name}'")
+            key, kpos = self.ident()
+            if key not in known:
+                names = ", ".join(known) or "none"
+                raise self.error(f"named pipeline '{name}' has no option '{key}' (options: {names})", kpos)
+            self.expect("=", f"after option '{key}'")
+            out[key] = self.value()
+
+    def forward(self, item, opts: dict[str, str], name: str, start: int):
+        """`item` (a pass or nested pipeline) with named pipeline `name`'s options set on every pass
+        that declares them (printed back as explicit options)."""
+        if not opts:
+            return item
+        if isinstance(item, OpPipeline):
+            return OpPipeline(item.anchor, [self.forward(i, opts, name, start) for i in item.items])
+        fields = {option_name(f.name): f.name for f in item.options()}
+        hints = typing.get_type_hints(type(item))
+        change = {}
+        for key, raw in opts.items():
+            if key in fields:
+                try:
+                    change[fields[key]] = convert_option(raw, hints.get(fields[key], str))
+                except ValueError as e:
+                    raise self.error(
+                        f"bad value '{raw}' for option '{key}' of '{name}': {e}", start
+                    ) from None
+        if not change:
+            return item
+        try:
+            new = dataclasses.replace(item, **change)
+        except (TypeError, ValueError) as e:
+            raise self.error(f"bad options for '{name}' (pass '{item.name}'): {e}", start) from None
+        explicit = tuple(getattr(item, "_explicit", ())) + tuple(
+            k for k in change if k not in getattr(item, "_explicit", ())
+        )
+        object.__setattr__(new, "_explicit", explicit)
+        return new
 
     def options(self, cls: type[Pass], pass_name: str) -> dict[str, Any]:
         fields = {option_name(f.name): f for f in cls.options()}
@@ -280,4 +339,3 @@ def pipeline_of(passes: list[Pass], anchor: str = "builtin.module") -> OpPipelin
 
 
 __all__ = ["OpPipeline", "PipelineError", "parse_pipeline", "print_pipeline", "print_pass", "pipeline_of"]
-_ = dataclasses

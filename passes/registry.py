@@ -8,6 +8,7 @@ from passes.pass_base import Pass
 
 _PASSES: dict[str, type[Pass]] = {}
 _NAMED_PIPELINES: dict[str, tuple[str, str]] = {}  # name -> (pipeline text, summary)
+_PIPELINE_OPTIONS: dict[str, tuple[str, ...]] = {}  # name -> options it forwards to its passes
 
 
 def register_pass(cls: type[Pass]) -> type[Pass]:
@@ -18,9 +19,13 @@ def register_pass(cls: type[Pass]) -> type[Pass]:
     return cls
 
 
-def register_pipeline(name: str, text: str, summary: str = "") -> None:
-    """Names a pipeline; the name may appear as an element of other pipelines and expands in place."""
+def register_pipeline(name: str, text: str, summary: str = "", options: tuple[str, ...] = ()) -> None:
+    """Names a pipeline; the name may appear as an element of other pipelines and expands in place.
+
+    `options` (pipeline spelling, e.g. ("target",)) may be given where it is used, as
+    `name{target=cpu}`: each is forwarded to every pass of the expansion that declares that option."""
     _NAMED_PIPELINES[name] = (text, summary)
+    _PIPELINE_OPTIONS[name] = tuple(options)
 
 
 def lookup_pass(name: str) -> type[Pass] | None:
@@ -32,6 +37,13 @@ def lookup_pipeline(name: str) -> str | None:
     _load_builtin_passes()
     entry = _NAMED_PIPELINES.get(name) or _NAMED_PIPELINES.get(name.lstrip("-"))
     return entry[0] if entry else None
+
+
+def lookup_pipeline_options(name: str) -> tuple[str, ...]:
+    """The options a named pipeline forwards to its passes (empty when none or unknown)."""
+    _load_builtin_passes()
+    key = name if name in _NAMED_PIPELINES else name.lstrip("-")
+    return _PIPELINE_OPTIONS.get(key, ())
 
 
 def all_passes() -> dict[str, type[Pass]]:
@@ -59,7 +71,7 @@ def _load_builtin_passes() -> None:
 
     import passes
 
-    for sub in ("generic", "graph", "tensor", "loop", "lowering"):
+    for sub in ("generic", "graph", "tensor", "loop", "lowering", "bufferize"):
         try:
             pkg = importlib.import_module(f"passes.{sub}")
         except ImportError:

@@ -72,15 +72,12 @@ def _ort(model, x):
 
 
 def _loop_module(model):
-    from codegen.microkernels.prepack import prepack_weights
     from passes import PassManager
-    from ziggurat.pipelines import optimize
+    from passes.named_pipelines import compile_pipeline
 
     m = import_onnx_model(model)
-    optimize(m, "-O2")
-    PassManager("builtin.module(lower-to-tensor)").run(m)
-    PassManager("builtin.module(lower-to-loops-O2)").run(m)
-    n = prepack_weights(m)
+    result = PassManager(compile_pipeline("-O2")).run(m)
+    n = sum(v for k, v in result.ctx.pass_stats["prepack-weights"].items() if k.endswith("kernels prepacked"))
     return m, n
 
 
@@ -232,12 +229,9 @@ def test_schedules_come_from_the_target(preset, vw, tile):
     from codegen.host_target import HostTarget, emit_assembly
     from ir.target import cpu_preset
     from passes import PassManager
-    from ziggurat.pipelines import optimize
 
     m = import_onnx_model(gemm())
-    optimize(m, "-O2")
-    PassManager("builtin.module(lower-to-tensor)").run(m)
-    PassManager(f"builtin.module(bufferize, lower-tensor-to-loops{{ukernels=true target={preset}}})").run(m)
+    PassManager(f"builtin.module(O2, lower-to-tensor, bufferize, lower-tensor-to-loops{{ukernels=true target={preset}}})").run(m)
     (kop,) = _kernel_ops(m)
     assert kop.vector_width == vw and list(kop.tile) == tile
     llmod, _ = emit_llvm_module(m)

@@ -1,28 +1,15 @@
-"""The driver: ONNX or graph IR -> graph passes -> tensor -> loop -> LLVM object code -> runtime Engine."""
+"""The driver: ONNX or graph IR -> one pass pipeline (graph -> tensor -> loop, compile-ON) -> codegen
+(LLVM object code, launch plan) -> runtime Engine."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ir.errors import UserError
 from runtime.engine import Engine
-
-OPT_LEVELS = ("-O0", "-O1", "-O2")
-
-# What each optimization level runs below the graph level.
-TENSOR_PIPELINE = {
-    "-O0": "builtin.module(lower-graph-to-tensor)",
-    "-O1": "builtin.module(lower-to-tensor)",
-    "-O2": "builtin.module(lower-to-tensor)",
-}
-LOOP_PIPELINE = {
-    "-O0": "builtin.module(lower-to-loops-O0)",
-    "-O1": "builtin.module(lower-to-loops-O2)",
-    "-O2": "builtin.module(lower-to-loops-O2)",
-}
 
 
 @dataclass
@@ -66,6 +53,38 @@ def _stage(report: CompileReport, name: str, progress: Progress | None):
     return _Timer()
 
 
+STAGE_OF_LEVEL = {"graph": "graph passes", "tensor": "lower to tensor", "loop": "lower to loops"}
+
+
+def _stage_timer(report: CompileReport, pipeline, progress: Progress | None):
+    """An instrumentation that times the build pipeline's passes by IR level (report stages) and
+    reports each pass to `progress`."""
+    from passes.instrumentation import Instrumentation
+    from passes.named_pipelines import pass_levels
+
+    levels = pass_levels(pipeline)
+    total = len(levels)
+
+    class StageTimer(Instrumentation):
+        def before_pass(self, p, index, op, root, ctx) -> None:
+            if progress:
+                progress(f"{STAGE_OF_LEVEL[levels[index]]}: {p.name}", index, total)
+            self.t = time.perf_counter()
+
+        def after_pass(self, p, index, op, root, ctx, changed) -> None:
+            stage = STAGE_OF_LEVEL[levels[index]]
+            report.stages[stage] = report.stages.get(stage, 0.0) + time.perf_counter() - self.t
+
+    return StageTimer()
+
+
+def build_pipeline(opt: str = "-O2", target: str = "cpu"):
+    """The pass pipeline of a build (graph IR -> loop IR): `compile-ON{target=...}`, expanded."""
+    from passes.named_pipelines import compile_pipeline
+
+    return compile_pipeline(opt, target)
+
+
 def compile_module(
     module,
     *,
@@ -75,31 +94,28 @@ def compile_module(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    instrumentations: Sequence = (),
+    verify: bool = True,
 ) -> tuple[Engine, CompileReport]:
-    """Compiles a graph-level module into an Engine for `target` (cpu)."""
+    """Compiles a graph-level module into an Engine for `target` (cpu): one PassManager runs the build
+    pipeline (`compile-ON{target=...}`, graph IR -> loop IR, through weight prepacking and memory
+    planning; `instrumentations` see every pass), then codegen, then the engine is packaged."""
     from codegen.compile import compile_kernels
     from codegen.host_target import ObjectCache, host_target
+    from codegen.host_target import ObjectCache
+    from codegen.plan import build_plan
     from passes import PassManager
-    from ziggurat.pipelines import optimize
-    from ziggurat.plan_builder import build_plan
+    from passes.named_pipelines import check_opt
 
     if target != "cpu":
         raise UserError(f"target '{target}' cannot be compiled yet (available: cpu)")
-    if opt not in OPT_LEVELS:
-        raise UserError(f"unknown optimization level '{opt}' (expected {', '.join(OPT_LEVELS)})")
+    check_opt(opt)
     if threads < 1:
         raise UserError("--threads must be at least 1")
     report = CompileReport()
-    with _stage(report, "graph passes", progress):
-        optimize(module, opt)
-    with _stage(report, "lower to tensor", progress):
-        PassManager(TENSOR_PIPELINE[opt]).run(module)
-    with _stage(report, "lower to loops", progress):
-        PassManager(LOOP_PIPELINE[opt]).run(module)
-        if opt != "-O0":
-            from codegen.microkernels.prepack import prepack_weights
-
-            prepack_weights(module)
+    pipeline = build_pipeline(opt, target)
+    timer = _stage_timer(report, pipeline, progress)
+    PassManager(pipeline, [timer, *instrumentations], verify=verify).run(module)
     cache = ObjectCache(Path(cache_dir) if cache_dir else None) if use_cache else None
 
     def codegen_progress(stage: str, done: int, total: int) -> None:

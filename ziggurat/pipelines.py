@@ -1,44 +1,37 @@
-"""Named pipelines for the CLI, and `lower_for_show` for `ziggurat show --level/-O`."""
+"""The CLI's view of the build pipelines (defined once, in passes/named_pipelines.py): the graph-level
+-O pipeline for `opt`/`run`, and `lower_for_show` for `ziggurat show --level/-O` (a prefix of the build)."""
 
 from __future__ import annotations
 
-from ir.errors import UserError
-
-GRAPH_PIPELINES = {"-O0": "builtin.module()", "-O1": "builtin.module(-O1)", "-O2": "builtin.module(-O2)"}
-
-# level -> pipeline text that lowers graph IR to that level (added as lowerings land)
-LOWERINGS: dict[str, str] = {"graph": "", "tensor": "builtin.module(lower-to-tensor)"}
-LOWERINGS["loop"] = "builtin.module(lower-graph-to-tensor, lower-to-loops-O2)"  # issue 5, loop level
+from passes.named_pipelines import DEFAULT_OPT, LEVELS, compile_pipeline
 
 
-def pipeline_for(opt: str | None) -> str:
-    """The graph-level pipeline text of -O0/-O1/-O2."""
+def pipeline_for(opt: str | None, level: str = "graph", target: str = "cpu"):
+    """The pipeline (an OpPipeline) a build at `opt` runs up to IR level `level`; empty for no `opt`."""
+    from passes.pipeline import OpPipeline
+
     if opt is None:
-        return ""
-    try:
-        return GRAPH_PIPELINES[opt]
-    except KeyError:
-        raise UserError(f"unknown optimization level '{opt}' (expected -O0, -O1 or -O2)") from None
+        return OpPipeline("builtin.module", [])
+    return compile_pipeline(opt, target, level)
 
 
 def lower_for_show(module, level: str = "graph", opt: str | None = None):
-    """Optimizes with `opt` and lowers to `level` (graph, tensor, loop); returns the module."""
+    """Runs the build pipeline of `opt` (default -O2 below the graph level; none at the graph level
+    without `opt`) up to `level` (graph, tensor, loop); returns the module."""
+    from ir.errors import UserError
     from passes import PassManager
 
-    if level not in LOWERINGS:
-        known = ", ".join(sorted(LOWERINGS))
-        raise UserError(f"--level {level} is not available yet (available: {known})")
-    if opt:
-        PassManager(pipeline_for(opt)).run(module)
-    if LOWERINGS[level]:
-        PassManager(LOWERINGS[level]).run(module)
+    if level not in LEVELS:
+        raise UserError(f"--level {level} is not available (available: {', '.join(LEVELS)})")
+    if opt is None and level != "graph":
+        opt = DEFAULT_OPT
+    PassManager(pipeline_for(opt, level)).run(module)
     return module
 
 
 def optimize(module, opt: str | None):
-    """Runs the graph-level pipeline of -O0/-O1/-O2 on `module` (for `ziggurat run/compile -O2`)."""
+    """Runs the graph-level part of the -O0/-O1/-O2 build pipeline on `module` (`ziggurat run -O2`)."""
     from passes import PassManager
 
-    if opt:
-        PassManager(pipeline_for(opt)).run(module)
+    PassManager(pipeline_for(opt, "graph")).run(module)
     return module

@@ -17,6 +17,7 @@ import numpy as np
 
 from codegen.llvm_intrinsics import I8, I32, I64, declare_intrinsic, i64, select_min
 from codegen.llvm_intrinsics import relu as relu_
+from ir.dialects.loop_layouts import ALIGN_BYTES, aligned_copy, aligned_empty, ceil_div, round_up
 
 __all__ = [
     "ALIGN_BYTES",
@@ -84,16 +85,6 @@ OPENMP_LIBRARY = "libgomp.so.1"
 """The shared library that defines ``GOMP_parallel``; load it before loading parallel kernels."""
 
 
-def ceil_div(a: int, b: int) -> int:
-    """``ceil(a / b)`` for non-negative integers."""
-    return -(-a // b)
-
-
-def round_up(a: int, b: int) -> int:
-    """``a`` rounded up to a multiple of ``b``."""
-    return ceil_div(a, b) * b
-
-
 def split_range(total: int, parts: int, align: int = 1) -> list[tuple[int, int]]:
     """Split ``range(total)`` into ``parts`` contiguous chunks whose starts are multiples of ``align``."""
     units = ceil_div(total, align)
@@ -102,27 +93,6 @@ def split_range(total: int, parts: int, align: int = 1) -> list[tuple[int, int]]
         lo = units * t // parts * align
         hi = min(units * (t + 1) // parts * align, total)
         out.append((min(lo, total), hi))
-    return out
-
-
-ALIGN_BYTES = 64
-"""Alignment of packed operands and outputs: 32-byte vector loads from a 16-byte aligned buffer split
-cache lines half the time, measured at about 40% of SGEMM speed."""
-
-
-def aligned_empty(shape: int | tuple[int, ...], align: int = ALIGN_BYTES) -> np.ndarray:
-    """An uninitialized float32 C-contiguous array whose data starts on an ``align``-byte boundary."""
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    count = int(np.prod(shape))
-    raw = np.empty(count + align // 4, dtype=np.float32)
-    start = (-raw.ctypes.data % align) // 4
-    return raw[start : start + count].reshape(shape)
-
-
-def aligned_copy(array: np.ndarray, align: int = ALIGN_BYTES) -> np.ndarray:
-    """``array`` as float32 in a fresh ``align``-byte aligned buffer."""
-    out = aligned_empty(array.shape, align)
-    out[...] = array
     return out
 
 

@@ -46,6 +46,7 @@ from codegen.microkernels import (
     float_ptr_arg,
     split_range,
 )
+from ir.dialects.loop_layouts import pack_conv_weights as repack_conv_weights
 
 __all__ = [
     "CompiledConv2d",

@@ -44,6 +44,7 @@ from codegen.microkernels import (
     round_up,
     split_range,
 )
+from ir.dialects.loop_layouts import pack_gemm_b, pack_gemv_w
 
 __all__ = [
     "CompiledGemv",
@@ -156,22 +157,9 @@ def packed_b_size(spec: GemmSpec, sch: GemmSchedule) -> int:
 
 
 def pack_b_numpy(b: np.ndarray, spec: GemmSpec, sch: GemmSchedule) -> np.ndarray:
-    """Pack B ([K,N], or [N,K] when trans_b) exactly like the generated ``*_pack_b`` (compile-time use)."""
-    b = np.asarray(b, dtype=np.float32)
-    if spec.trans_b:
-        b = b[: spec.n, : spec.k].T
-    else:
-        b = b[: spec.k, : spec.n]
-    npan = ceil_div(spec.n, sch.nr)
-    out = aligned_empty(packed_b_size(spec, sch))
-    out[:] = 0.0
-    for pc, kcp, kpad in _k_blocks(spec.k, sch):
-        blk = np.zeros((kpad, npan * sch.nr), dtype=np.float32)
-        blk[:kcp, : spec.n] = b[pc : pc + kcp]
-        blk = blk.reshape(kpad, npan, sch.nr).transpose(1, 0, 2)
-        off = pc * npan * sch.nr
-        out[off : off + blk.size] = blk.ravel()
-    return out
+    """Pack B ([K,N], or [N,K] when trans_b) exactly like the generated ``*_pack_b`` (compile-time use);
+    the layout lives in ir/dialects/loop_layouts.py."""
+    return pack_gemm_b(b, spec.n, spec.k, sch.nr, sch.kc, sch.k_unroll, spec.trans_b)
 
 
 @dataclass(frozen=True)
@@ -654,14 +642,9 @@ class GemvSpec:
 
 
 def pack_gemv_weights_numpy(w: np.ndarray, spec: GemvSpec, sch: GemvSchedule | None = None) -> np.ndarray:
-    """W -> [ceil(N/nr)][K][nr], zero-padded columns (done once at compile time for constant weights)."""
-    sch = sch or GemvSchedule()
-    w = np.asarray(w, dtype=np.float32)
-    w = w.T if spec.trans_w else w
-    npan = ceil_div(spec.n, sch.nr)
-    padded = np.zeros((spec.k, npan * sch.nr), dtype=np.float32)
-    padded[:, : spec.n] = w[: spec.k, : spec.n]
-    return aligned_copy(padded.reshape(spec.k, npan, sch.nr).transpose(1, 0, 2)).ravel()
+    """W -> [ceil(N/nr)][K][nr], zero-padded columns (done once at compile time for constant weights);
+    the layout lives in ir/dialects/loop_layouts.py."""
+    return pack_gemv_w(w, spec.n, spec.k, (sch or GemvSchedule()).nr, spec.trans_w)
 
 
 @dataclass(frozen=True)

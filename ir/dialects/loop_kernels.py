@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ir.core import Block, Operation, Region
+from ir.dialects import loop_layouts as L
 from ir.opdef import BOOL, INT, INTS, STRS, attr, is_memref, operand, region
 from ir.types import FloatType
 
@@ -172,11 +173,6 @@ class MicroKernelOp(Operation):
         raise NotImplementedError
 
 
-def _k_blocks(k: int, kc: int, ku: int) -> list[tuple[int, int, int]]:
-    """(start, depth, depth padded to the K unroll) of each kc-deep K block."""
-    return [(pc, min(kc, k - pc), _ceil(min(kc, k - pc), ku) * ku) for pc in range(0, k, kc)]
-
-
 class GemmOp(MicroKernelOp):
     """out[M,N] = epilogue(x[M,K] @ w[K,N], ...): the packed SGEMM (BLIS-style register tile).
 
@@ -224,29 +220,14 @@ class GemmOp(MicroKernelOp):
         return x.reshape(self.m, self.k).astype(np.float64) @ w.reshape(self.k, self.n).astype(np.float64)
 
     def packed_size(self) -> int:
-        nr, (kc, _), ku = self.tile[1], self.blocks, self.k_unroll
-        return _ceil(self.n, nr) * nr * sum(kp for _, _, kp in _k_blocks(self.k, kc, ku))
+        return L.packed_gemm_b_size(self.n, self.k, self.tile[1], self.blocks[0], self.k_unroll)
 
     def pack_weights(self, w):
-        nr, (kc, _), ku = self.tile[1], self.blocks, self.k_unroll
         w = np.asarray(w, np.float32).reshape(self.k, self.n)
-        npan = _ceil(self.n, nr)
-        parts = []
-        for pc, kcp, kpad in _k_blocks(self.k, kc, ku):
-            blk = np.zeros((kpad, npan * nr), np.float32)
-            blk[:kcp, : self.n] = w[pc : pc + kcp]
-            parts.append(blk.reshape(kpad, npan, nr).transpose(1, 0, 2).ravel())
-        return np.concatenate(parts)
+        return L.pack_gemm_b(w, self.n, self.k, self.tile[1], self.blocks[0], self.k_unroll)
 
     def unpack_weights(self, wp):
-        nr, (kc, _), ku = self.tile[1], self.blocks, self.k_unroll
-        wp, npad = np.asarray(wp).reshape(-1), _ceil(self.n, nr) * nr
-        out, off = np.zeros((self.k, self.n), wp.dtype), 0
-        for pc, kcp, kpad in _k_blocks(self.k, kc, ku):
-            blk = wp[off : off + kpad * npad].reshape(npad // nr, kpad, nr)
-            out[pc : pc + kcp] = blk.transpose(1, 0, 2).reshape(kpad, npad)[:kcp, : self.n]
-            off += kpad * npad
-        return out
+        return L.unpack_gemm_b(np.asarray(wp), self.n, self.k, self.tile[1], self.blocks[0], self.k_unroll)
 
 
 class GemvOp(MicroKernelOp):
@@ -288,16 +269,10 @@ class GemvOp(MicroKernelOp):
         return _ceil(self.n, self.panel) * self.panel * self.k
 
     def pack_weights(self, w):
-        w = np.asarray(w, np.float32).reshape(self.k, self.n)
-        npan = _ceil(self.n, self.panel)
-        blk = np.zeros((self.k, npan * self.panel), np.float32)
-        blk[:, : self.n] = w
-        return blk.reshape(self.k, npan, self.panel).transpose(1, 0, 2).ravel().copy()
+        return L.pack_gemv_w(np.asarray(w, np.float32).reshape(self.k, self.n), self.n, self.k, self.panel)
 
     def unpack_weights(self, wp):
-        npan = _ceil(self.n, self.panel)
-        blk = np.asarray(wp).reshape(-1)[: npan * self.k * self.panel].reshape(npan, self.k, self.panel)
-        return blk.transpose(1, 0, 2).reshape(self.k, -1)[:, : self.n]
+        return L.unpack_gemv_w(np.asarray(wp), self.n, self.k, self.panel)
 
 
 class Conv2dOp(MicroKernelOp):
@@ -357,27 +332,12 @@ class Conv2dOp(MicroKernelOp):
         return g * cob * cib * khw * cb * cb
 
     def pack_weights(self, w):
-        g, cb, cib, cob, khw = self._blocks()
-        kh, kw = self.kernel
-        w = np.asarray(w, np.float32)
-        fg, cg = w.shape[0] // g, w.shape[1]
-        parts = []
-        for gi in range(g):
-            pad = np.zeros((cob * cb, cib * cb, kh, kw), np.float32)
-            pad[:fg, :cg] = w[gi * fg : (gi + 1) * fg]
-            # [CO/cb][cb co][CI/cb][cb ci][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co]
-            parts.append(pad.reshape(cob, cb, cib, cb, kh, kw).transpose(0, 2, 4, 5, 3, 1).ravel())
-        return np.concatenate(parts)
+        return L.pack_conv_weights_grouped(np.asarray(w, np.float32), self.group, self.vector_width)
 
     def unpack_weights(self, wp):
-        g, cb, cib, cob, khw = self._blocks()
         kh, kw = self.kernel
-        cg, fg = self.x.type.shape[1] // g, self.out.type.shape[1] // g
-        wp, per, parts = np.asarray(wp).reshape(-1), cob * cib * khw * cb * cb, []
-        for gi in range(g):
-            blk = wp[gi * per : (gi + 1) * per].reshape(cob, cib, kh, kw, cb, cb)
-            parts.append(blk.transpose(0, 5, 1, 4, 2, 3).reshape(cob * cb, cib * cb, kh, kw)[:fg, :cg])
-        return np.concatenate(parts, axis=0)
+        cg = self.x.type.shape[1] // self.group
+        return L.unpack_conv_weights(np.asarray(wp), self.channels(), cg, kh, kw, self.group, self.vector_width)
 
 
 def conv2d_nchw(x, w, strides, pads, dilations, group) -> np.ndarray:

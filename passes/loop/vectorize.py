@@ -1,7 +1,8 @@
-"""`vectorize{width=8}`: innermost loop.for whose induction variable only indexes the last dimension of
+"""`vectorize{width=W}`: innermost loop.for whose induction variable only indexes the last dimension of
 its loads and stores (contiguous) run `width` iterations at a time with vector<width x T> loads, stores
 and arith/math ops (loop-invariant scalars are splat with loop.splat); a scalar remainder loop (the
-original loop, starting where the vector loop stops) finishes the trip."""
+original loop, starting where the vector loop stops) finishes the trip. `width=0` (the default) takes
+the `target`'s f32 lanes per vector register (ir/target.py)."""
 
 from __future__ import annotations
 
@@ -111,13 +112,17 @@ class Vectorize(Pass):
     name = "vectorize"
     summary = "innermost contiguous loops -> vector<width x T> loads/stores/ops + scalar remainder"
     anchor = "builtin.module"
-    width: int = 8
+    width: int = 0
+    target: str = "cpu"
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
+        from ir.target import cpu_target
+
+        width = self.width or cpu_target(self.target).vector_floats
         changed = False
         for k in kernels(op):
             for f in innermost_loops(k):
-                if vectorize_loop(f, self.width):
+                if vectorize_loop(f, width):
                     changed = True
                     ctx.stat("vectorized-loops")
         return changed

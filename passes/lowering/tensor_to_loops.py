@@ -539,9 +539,9 @@ class LowerTensorToLoops(Pass):
 def _target_shape(name: str) -> tuple[int, int]:
     """(f32 lanes per vector, vector registers) of the CPU target `name` ("cpu": this host, or a preset
     of ir.target such as "zen3" or "emerald-rapids")."""
-    from ir.target import cpu_preset, host
+    from ir.target import cpu_target
 
-    t = host() if name in ("cpu", "host") else cpu_preset(name)
+    t = cpu_target(name)
     return t.vector_floats, t.vector_registers
 
 

@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 
 from ir.errors import UserError
+from ziggurat.commands.opt import add_instrumentation_args, instrumentations, report_instrumentations
 from ziggurat.loading import load_module, parse_input_shapes
 
 
 def register(sub) -> None:
     p = sub.add_parser("compile", help="compile a model into an engine file")
     p.add_argument("file", help="a .onnx model or a graph-level .mlir file")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.engine")
+    p.add_argument("-o", "--output", metavar="OUT.engine", help="the engine file to write (required)")
     p.add_argument("--target", choices=["cpu"], default="cpu", help="what to compile for (the CPU)")
     p.add_argument("-O0", dest="opt", action="store_const", const="-O0")
     p.add_argument("-O1", dest="opt", action="store_const", const="-O1")
@@ -22,28 +23,59 @@ def register(sub) -> None:
     p.add_argument("--emit-dir", metavar="DIR", help="where --emit writes (default: next to the engine)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse cached object code")
     p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224")
+    p.add_argument(
+        "--print-pipeline",
+        action="store_true",
+        help="print the build's pass pipeline (expanded, every option) and exit without compiling",
+    )
+    add_instrumentation_args(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from passes.instrumentation import SemanticsDrift
     from ziggurat.driver import compile_module
     from ziggurat.progress import stage_progress
 
+    if args.print_pipeline:
+        from passes.named_pipelines import compile_pipeline_text
+
+        sys.stdout.write(compile_pipeline_text(args.opt or "-O2", args.target) + "\n")
+        return 0
+    if not args.output:
+        raise UserError("compile needs -o OUT.engine")
     out = Path(args.output)
     if out.suffix != ".engine":
         raise UserError(f"{out}: engine files end in .engine")
     if not out.parent.exists():
         raise UserError(f"{out}: directory {out.parent} does not exist")
     module = load_module(args.file, parse_input_shapes(args.input_shape))
+    insts, timing, stats, check, repro = instrumentations(args)
     with stage_progress(f"compiling {Path(args.file).name}") as progress:
-        engine, report = compile_module(
-            module,
-            target=args.target,
-            opt=args.opt or "-O2",
-            threads=args.threads,
-            use_cache=not args.no_cache,
-            progress=progress,
-        )
+        try:
+            engine, report = compile_module(
+                module,
+                target=args.target,
+                opt=args.opt or "-O2",
+                threads=args.threads,
+                use_cache=not args.no_cache,
+                progress=progress,
+                instrumentations=insts,
+                verify=not args.no_verify,
+            )
+        except SemanticsDrift as e:
+            sys.stderr.write(f"ziggurat: {e}\n")
+            return 1
+        except UserError:
+            raise
+        except Exception as e:
+            if not repro.written:
+                raise
+            raise UserError(
+                f"pass crashed: {type(e).__name__}: {e}; reproducer: {repro.written} "
+                "(run with --debug for the traceback)"
+            ) from e
+    report_instrumentations(timing, stats, check)
     engine.save(out)
     if args.emit:
         _emit(args, report, out)

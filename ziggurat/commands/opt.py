@@ -23,11 +23,41 @@ def register(sub) -> None:
         help='e.g. "builtin.module(canonicalize, fold-constants, fuse{max-ops=8}, dce)"',
     )
     for level in ("-O0", "-O1", "-O2"):
-        p.add_argument(level, dest="opt", action="store_const", const=level, help=f"the {level} pipeline")
+        p.add_argument(
+            level, dest="opt", action="store_const", const=level, help=f"the {level} build pipeline"
+        )
+    p.add_argument(
+        "--level",
+        choices=["graph", "tensor", "loop"],
+        default="graph",
+        help="with -O: run the build pipeline up to this IR level (default graph)",
+    )
+    p.add_argument(
+        "--print-pipeline",
+        action="store_true",
+        help="print the pipeline (expanded, every option) this would run, and exit",
+    )
     p.add_argument("-o", "--output", help="write the result here instead of stdout")
     p.add_argument("--emit-onnx", metavar="OUT.onnx", help="also export the result as an ONNX model")
     p.add_argument("--elide-constants", action="store_true")
     p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224")
+    add_instrumentation_args(p)
+    p.add_argument(
+        "--rewrite-limit", type=int, default=None, metavar="N", help="apply only the first N rewrites"
+    )
+    p.add_argument("--trace-rewrites", action="store_true", help="print each applied pattern to stderr")
+    p.add_argument(
+        "--precision-report",
+        action="store_true",
+        help="print the mixed-precision table (each op's precision and why) to stderr",
+    )
+    p.add_argument("--list-passes", action="store_true", help="describe every pass and named pipeline")
+    p.add_argument("--list-patterns", action="store_true", help="describe every registered pattern")
+    p.set_defaults(func=run)
+
+
+def add_instrumentation_args(p) -> None:
+    """The instrumentation flags `opt` and `compile` share (they cover every pass of the pipeline)."""
     p.add_argument("--print-ir-before", action="append", default=[], metavar="PASS")
     p.add_argument("--print-ir-after", action="append", default=[], metavar="PASS")
     p.add_argument("--print-ir-before-all", action="store_true")
@@ -42,84 +72,14 @@ def register(sub) -> None:
         help="interpret before/after each pass on random inputs; name the first pass that drifts",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of --check-semantics inputs")
-    p.add_argument(
-        "--rewrite-limit", type=int, default=None, metavar="N", help="apply only the first N rewrites"
-    )
     p.add_argument("--crash-reproducer", metavar="FILE", help="where to write a reproducer if a pass crashes")
     p.add_argument("--no-verify", action="store_true", help="do not verify after each pass")
-    p.add_argument("--trace-rewrites", action="store_true", help="print each applied pattern to stderr")
-    p.add_argument(
-        "--precision-report",
-        action="store_true",
-        help="print the mixed-precision table (each op's precision and why) to stderr",
-    )
-    p.add_argument("--list-passes", action="store_true", help="describe every pass and named pipeline")
-    p.add_argument("--list-patterns", action="store_true", help="describe every registered pattern")
-    p.set_defaults(func=run)
 
 
-def list_passes() -> str:
-    import dataclasses
-
-    from passes import all_passes, all_pipelines
-    from passes.pass_base import option_name
-
-    lines = ["Passes:"]
-    for name, cls in all_passes().items():
-        lines.append(f"  {name:<22} {cls.summary}")
-        for f in cls.options():
-            default = f.default if f.default is not dataclasses.MISSING else ""
-            lines.append(f"      {option_name(f.name)}={default}")
-    lines.append("Named pipelines:")
-    for name, (text, summary) in all_pipelines().items():
-        lines.append(f"  -{name:<21} {summary}: {text}")
-    return "\n".join(lines) + "\n"
-
-
-def list_patterns() -> str:
-    from passes import all_pattern_sets
-
-    lines = []
-    for owner, pats in all_pattern_sets().items():
-        lines.append(f"{owner}:")
-        for p in pats:
-            lines.append(f"  {p.name:<34} benefit {p.effective_benefit}  {p.summary or p.describe()}")
-    return "\n".join(lines) + "\n"
-
-
-def run(args) -> int:
-    from ir.printer import PrintOptions, print_op
-    from passes import (
-        CheckSemantics,
-        CrashReproducer,
-        PassManager,
-        PrintIR,
-        SemanticsDrift,
-        Statistics,
-        Timing,
-    )
-    from passes.instrumentation import read_repro_header
-    from ziggurat.pipelines import pipeline_for
-
-    if args.list_passes:
-        sys.stdout.write(list_passes())
-        return 0
-    if args.list_patterns:
-        sys.stdout.write(list_patterns())
-        return 0
-    if not args.file:
-        raise UserError("opt needs a FILE (or --list-passes / --list-patterns)")
-    limit = args.rewrite_limit
-    text = args.pipeline
-    if text is None and args.opt is None and args.file.endswith(".mlir") and Path(args.file).is_file():
-        text, repro_limit = read_repro_header(Path(args.file).read_text())
-        if text is not None and limit is None:
-            limit = repro_limit
-    if text is not None and args.opt is not None:
-        raise UserError("give either --pipeline or -O0/-O1/-O2, not both")
-    if text is None:
-        text = pipeline_for(args.opt) if args.opt else ""
-    module = load_module(args.file, parse_input_shapes(args.input_shape))
+def instrumentations(args, limit: int | None = None) -> tuple[list, object, object, object, object]:
+    """(instrumentations, timing, statistics, check-semantics, crash reproducer) from the flags of
+    `add_instrumentation_args` (the middle three None when not asked for; the reproducer always exists)."""
+    from passes import CheckSemantics, CrashReproducer, PrintIR, Statistics, Timing
 
     insts = []
     if (
@@ -156,6 +116,97 @@ def run(args) -> int:
     check = CheckSemantics(seed=args.seed) if args.check_semantics else None
     repro = CrashReproducer(args.crash_reproducer)
     insts += [i for i in (timing, stats, check) if i is not None] + [repro]
+    return insts, timing, stats, check, repro
+
+
+def report_instrumentations(timing, stats, check) -> None:
+    """Writes what the instrumentations measured to stderr."""
+    if check is not None:
+        if check.skipped:
+            sys.stderr.write(f"ziggurat: {check.skipped}\n")
+        else:
+            sys.stderr.write(f"check-semantics: results unchanged after {len(check.checked)} passes\n")
+    if timing is not None:
+        sys.stderr.write(timing.report())
+    if stats is not None:
+        sys.stderr.write(stats.report())
+
+
+def list_passes() -> str:
+    import dataclasses
+
+    from passes import all_passes, all_pipelines
+    from passes.pass_base import option_name
+    from passes.registry import lookup_pipeline_options
+
+    lines = ["Passes:"]
+    for name, cls in all_passes().items():
+        lines.append(f"  {name:<22} {cls.summary}")
+        for f in cls.options():
+            default = f.default if f.default is not dataclasses.MISSING else ""
+            lines.append(f"      {option_name(f.name)}={default}")
+    lines.append("Named pipelines:")
+    for name, (text, summary) in all_pipelines().items():
+        opts = lookup_pipeline_options(name)
+        label = (
+            ("-" if name.startswith("O") else "")
+            + name
+            + ("{" + " ".join(f"{o}=..." for o in opts) + "}" if opts else "")
+        )
+        lines.append(f"  {label:<22} {summary}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def list_patterns() -> str:
+    from passes import all_pattern_sets
+
+    lines = []
+    for owner, pats in all_pattern_sets().items():
+        lines.append(f"{owner}:")
+        for p in pats:
+            lines.append(f"  {p.name:<34} benefit {p.effective_benefit}  {p.summary or p.describe()}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args) -> int:
+    from ir.printer import PrintOptions, print_op
+    from passes import PassManager, SemanticsDrift, parse_pipeline, print_pipeline
+    from passes.instrumentation import read_repro_header
+    from ziggurat.pipelines import pipeline_for
+
+    if args.list_passes:
+        sys.stdout.write(list_passes())
+        return 0
+    if args.list_patterns:
+        sys.stdout.write(list_patterns())
+        return 0
+    if args.level != "graph" and args.opt is None:
+        raise UserError("--level needs -O0, -O1 or -O2 (it cuts that build pipeline)")
+    if args.pipeline is not None and args.opt is not None:
+        raise UserError("give either --pipeline or -O0/-O1/-O2, not both")
+    if args.print_pipeline and (args.pipeline is not None or args.opt is not None or not args.file):
+        pl = parse_pipeline(args.pipeline or "") if args.opt is None else pipeline_for(args.opt, args.level)
+        sys.stdout.write(print_pipeline(pl, all_options=True) + "\n")
+        return 0
+    if not args.file:
+        raise UserError("opt needs a FILE (or --list-passes / --list-patterns)")
+    limit = args.rewrite_limit
+    text = args.pipeline
+    if text is None and args.opt is None and args.file.endswith(".mlir") and Path(args.file).is_file():
+        text, repro_limit = read_repro_header(Path(args.file).read_text())
+        if text is not None and limit is None:
+            limit = repro_limit
+    if text is not None and args.opt is not None:
+        raise UserError("give either --pipeline or -O0/-O1/-O2, not both")
+    if text is None:
+        text = pipeline_for(args.opt, args.level) if args.opt else ""
+    if args.print_pipeline:  # the pipeline of a crash reproducer
+        pl = parse_pipeline(text) if isinstance(text, str) else text
+        sys.stdout.write(print_pipeline(pl, all_options=True) + "\n")
+        return 0
+    module = load_module(args.file, parse_input_shapes(args.input_shape))
+
+    insts, timing, stats, check, repro = instrumentations(args, limit)
     trace = (lambda msg: sys.stderr.write(msg + "\n")) if args.trace_rewrites else None
     pm = PassManager(text, insts, verify=not args.no_verify, rewrite_limit=limit, trace=trace)
     status = 0
@@ -171,15 +222,7 @@ def run(args) -> int:
         raise UserError(
             f"pass crashed: {type(e).__name__}: {e}{where} (run with --debug for the traceback)"
         ) from e
-    if check is not None:
-        if check.skipped:
-            sys.stderr.write(f"ziggurat: {check.skipped}\n")
-        else:
-            sys.stderr.write(f"check-semantics: results unchanged after {len(check.checked)} passes\n")
-    if timing is not None:
-        sys.stderr.write(timing.report())
-    if stats is not None:
-        sys.stderr.write(stats.report())
+    report_instrumentations(timing, stats, check)
     if args.precision_report or args.statistics:
         from passes.graph.mixed_precision import precision_report
 

@@ -21,8 +21,8 @@ def register(sub) -> None:
     )
     p.add_argument("file", help="a .onnx model, a .mlir file or an .engine file")
     p.add_argument("--target", choices=TARGETS, default="interp")
-    p.add_argument("-O0", dest="opt", action="store_const", const="-O0")
-    p.add_argument("-O2", dest="opt", action="store_const", const="-O2")
+    for level in ("-O0", "-O1", "-O2"):
+        p.add_argument(level, dest="opt", action="store_const", const=level)
     p.add_argument("--inputs", metavar="IN.npz", help="inputs by name (default: deterministic random data)")
     p.add_argument("--output", metavar="OUT.npz", help="write the outputs, by name, to this .npz file")
     p.add_argument("--check", choices=["ort"], help="compare with onnxruntime on the same inputs")

@@ -1,13 +1,16 @@
-"""Compile-time weight prepacking: constant micro-kernel weights stored in the kernels' own layouts.
+"""`prepack-weights`: constant micro-kernel weights stored once, at compile time, in the kernels' layouts.
 
 For every loop-level kernel op (`loop.gemm`, `loop.gemv`, `loop.conv2d`) whose weight operand is, at
 the kernel's only call site, a `loop.weight`, the weight is repacked once here with the op's own
-`pack_weights` (the layout its schedule implies) into a new 1-D `loop.weight`; the kernel argument's
-type becomes that buffer's and the op is marked `packed`, so the generated code never repacks weights
-at run time and the interpreter unpacks them with `unpack_weights`.
+`pack_weights` (the layout its schedule implies; ir/dialects/loop_layouts.py) into a new 1-D
+`loop.weight`; the kernel argument's type becomes that buffer's and the op is marked `packed`, so the
+generated code never repacks weights at run time and the interpreter unpacks them with
+`unpack_weights`. Weights shared by several kernels (after CSE) are packed once per layout.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,8 +19,10 @@ from ir.core import Operation
 from ir.dialects import loop
 from ir.dialects.loop_kernels import MicroKernelOp
 from ir.types import FunctionType, MemRefType, f32
+from passes.pass_base import Pass, PassContext, check_target
+from passes.registry import register_pass
 
-__all__ = ["prepack_weights"]
+__all__ = ["PrepackWeights", "prepack_weights"]
 
 
 def _layout_key(op: MicroKernelOp) -> tuple:
@@ -25,7 +30,7 @@ def _layout_key(op: MicroKernelOp) -> tuple:
     return (op.name, *(str(op.properties[k]) for k in sorted(op.properties) if k != "extra_kinds"))
 
 
-def prepack_weights(module: Operation) -> int:
+def prepack_weights(module: Operation, ctx: PassContext | None = None) -> int:
     """Prepacks every eligible micro-kernel weight of a loop-level module; returns how many."""
     func = module.main
     kernels = {op.properties["sym_name"].value: op for op in module.body.ops if op.name == "loop.kernel"}
@@ -54,13 +59,34 @@ def prepack_weights(module: Operation) -> int:
             new = loop.WeightOp.build(value=DenseElementsAttr.from_array(packed), provenance=wop.provenance)
             func.body.insert_before(wop, new)
             shared[key] = new
+            if ctx is not None:
+                ctx.stat("weights packed")
+                ctx.stat("packed bytes", packed.nbytes)
         new = shared[key]
-        size = new.properties["value"].array.size
         call.set_operand(j, new.result)
         if not src.uses:
             wop.erase()
-        warg.type = MemRefType((size,), f32)
+        warg.type = MemRefType((new.properties["value"].array.size,), f32)
         k.function_type = FunctionType(tuple(a.type for a in k.body.args), tuple(k.function_type.results))
         kop.packed = True
         done += 1
+        if ctx is not None:
+            ctx.stat(f"{kop.name} kernels prepacked")
     return done
+
+
+@register_pass
+@dataclass(frozen=True)
+class PrepackWeights(Pass):
+    """Packs constant micro-kernel weights into the kernels' layouts at compile time."""
+
+    name = "prepack-weights"
+    summary = "constant kernel-op weights -> 1-D loop.weight in the micro-kernel's layout (packed)"
+    anchor = "builtin.module"
+    target: str = "cpu"
+
+    def __post_init__(self) -> None:
+        check_target(self.name, self.target)
+
+    def run(self, op: Operation, ctx: PassContext) -> bool:
+        return prepack_weights(op, ctx) > 0

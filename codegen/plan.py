@@ -1,7 +1,9 @@
 """Turns a loop-level module's host function into the runtime's Plan (buffers, memory plan, launch list).
 
 The host function follows the lowering contract: memref arguments (inputs, then outputs), then only
-`loop.weight`, `loop.alloc`, `loop.view`, `loop.call` and `func.return`.
+`loop.weight`, `loop.alloc`, `loop.view`, `loop.call` and `func.return`. The memory plan is the one
+the `plan-memory` pass recorded on the IR (`zg.offset` on each alloc, `zg.arena_bytes` and
+`zg.unplanned_bytes` on the host function); this module only reads it.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ir.core import Operation, Value
+from ir.dialects.loop_layouts import ARENA_ATTR, OFFSET_ATTR, UNPLANNED_ATTR
 from ir.errors import UserError
 from ir.types import MemRefType, to_numpy_dtype
-from passes.bufferize.memory_plan import Lifetime, plan_memory
 from runtime.plan import BufferSpec, Launch, Plan
 
 
@@ -43,16 +45,22 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
 
     for i, a in enumerate(args):
         spec(a, in_names[i] if i < n_in else out_names[i - n_in], "input" if i < n_in else "output")
+    if ARENA_ATTR not in func.attributes:
+        raise UserError("host function has no memory plan (zg.arena_bytes); run the plan-memory pass first")
     weights: dict[str, bytes] = {}
     launches: list[Launch] = []
-    uses: dict[str, list[int]] = {}
     for op in func.body.ops:
         if op.name == "loop.weight":
             name = f"w{len(weights)}"
             spec(op.result, name, "weight", section=name)
             weights[name] = np.ascontiguousarray(op.properties["value"].array).tobytes()
         elif op.name == "loop.alloc":
-            spec(op.result, f"t{len(buffers)}", "activation")
+            off = op.attributes.get(OFFSET_ATTR)
+            if off is None:
+                raise UserError(
+                    f"{op.name} has no {OFFSET_ATTR}; run the plan-memory pass after the last alloc"
+                )
+            spec(op.result, f"t{len(buffers)}", "activation", offset=int(off.value))
         elif op.name == "loop.view":
             src = names[op.operands[0]]
             root = buffers[src].alias_of or src
@@ -64,10 +72,6 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
                 raise UserError(f"host function calls unknown kernel @{callee}")
             rng = k.attributes.get("zg.parallel_range")
             arg_names = [names[v] for v in op.operands]
-            step = len(launches)
-            for a in arg_names:
-                root = buffers[a].alias_of or a
-                uses.setdefault(root, []).append(step)
             launches.append(
                 Launch(
                     callee, arg_names, int(rng.value) if rng is not None else 1, callee, list(k.provenance)
@@ -77,22 +81,16 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
             continue
         else:
             raise UserError(f"host function holds '{op.name}'; only weight/alloc/view/call are allowed there")
-    lifetimes = [
-        Lifetime(n, b.nbytes, min(uses.get(n, [0])), max(uses.get(n, [0])))
-        for n, b in buffers.items()
-        if b.kind == "activation" and not b.alias_of
-    ]
-    mp = plan_memory(lifetimes)  # views share their root's offset below, so no aliases go to the planner
-    for n, off in mp.offsets.items():
-        buffers[n].offset = off
+    arena = int(func.attributes[ARENA_ATTR].value)
+    unplanned = func.attributes.get(UNPLANNED_ATTR)
     for b in buffers.values():  # a view of an activation points at its root's offset
         if b.alias_of and buffers[b.alias_of].kind == "activation":
             b.offset = buffers[b.alias_of].offset
-    plan = Plan(in_names, out_names, buffers, launches, mp.arena_bytes, [], {}, threads)
+    plan = Plan(in_names, out_names, buffers, launches, arena, [], {}, threads)
     plan.validate()
     stats = {
-        "arena_bytes": mp.arena_bytes,
-        "unplanned_bytes": mp.naive_bytes,
+        "arena_bytes": arena,
+        "unplanned_bytes": int(unplanned.value) if unplanned is not None else arena,
         "weights_bytes": sum(map(len, weights.values())),
     }
     return plan, weights, stats
