@@ -12,7 +12,7 @@ import json
 import math
 import sys
 
-from ziggurat.benchmarking import bench_model
+from ziggurat.benchmarking import bench_model, host_banner
 from ziggurat.models import LIGHT_MODELS, light_model_path
 
 
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-o0", action="store_true")
     ap.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
     args = ap.parse_args(argv)
+    print(host_banner(" ".join(map(str, args.threads))))
     rows = []
     header = f"{'model':<14}{'thr':>4}{'ours ms':>10}{'ort ms':>10}{'O0 ms':>11}{'ours/ort':>10}{'O0/O2':>8}{'build s':>9}"
     print(header)

@@ -11,6 +11,34 @@ from pathlib import Path
 import numpy as np
 
 
+def cpu_model() -> str:
+    """The CPU's marketing name (lscpu's "Model name"), from /proc/cpuinfo."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown CPU"
+
+
+def host_banner(threads) -> str:
+    """One line every benchmark prints first: CPU model, what the code generators use of it, threads."""
+    import os
+
+    from ir.target import host
+
+    t = host()
+    units = ", ".join(t.special_units) or "none"
+    return (
+        f"host: {cpu_model()} ({t.cpu_name}, {os.cpu_count()} cpus); kernels use {t.vector_bits}-bit vectors "
+        f"({t.vector_floats} f32 lanes), {t.vector_registers} vector registers; special units: {units}; "
+        f"threads: {threads}"
+    )
+
+
 def median_ms(
     fn: Callable[[], object], iterations: int, warmup: int = 2, budget_s: float | None = None
 ) -> float:
@@ -54,14 +82,16 @@ class BenchResult:
         return d
 
 
-def ort_session(path: str | Path, threads: int):
+def ort_session(path: str | Path | bytes, threads: int):
+    """An onnxruntime CPU session on a model file (or serialized model bytes) with `threads` intra-op threads."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    model = path if isinstance(path, bytes) else str(path)
+    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
 
 
 def bench_model(
