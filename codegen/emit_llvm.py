@@ -851,6 +851,7 @@ STRUCTURAL_OPS: dict[str, Callable] = {
     "loop.gemm": _e_kernel_op,
     "loop.gemv": _e_kernel_op,
     "loop.conv2d": _e_kernel_op,
+    "loop.relayout": _e_kernel_op,
     "loop.splat": lambda e, op, a: _splat(e, a[0], op.result.type.shape[0]),
     "loop.view": lambda e, op, a: a[0],
 }

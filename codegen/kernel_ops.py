@@ -16,7 +16,7 @@ import llvmlite.ir as ir
 
 from codegen.emit_llvm import ALLOCA_LIMIT, OP_TABLE, _declare, intrinsic, libm_call, llvm_type
 from codegen.microkernels import Epilogue, ceil_div
-from codegen.microkernels.conv import ConvSchedule, ConvSpec, emit_conv2d_nchw8c
+from codegen.microkernels.conv import ConvSchedule, ConvSpec, emit_conv2d_nchw8c, emit_layout_kernels
 from codegen.microkernels.gemm import GemmSchedule, GemmSpec, GemvSchedule, GemvSpec, emit_gemv, emit_sgemm
 from ir.core import Operation
 from ir.errors import UnsupportedError
@@ -126,10 +126,9 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
     """NCHW conv rows [start, end) of (n, oh), group by group: x (and w unless prepacked) and the
     "full" extras to the blocked layout, "channel" extras padded, the direct kernel, then the rows
     back to NCHW."""
-    x_t, o_t = op.x.type, op.out.type
-    n, c_all, h, w = x_t.shape
+    n, c_all, h, w = op.in_shape()
     g, CB = op.group, op.vector_width
-    ci, co = c_all // g, o_t.shape[1] // g
+    ci, co = c_all // g, op.out_shape()[1] // g
     kh, kw = op.kernel
     ep = epilogue_of(op)
     spec = ConvSpec(
@@ -142,6 +141,22 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
     cib, cob = ceil_div(ci, CB), ceil_div(co, CB)
     oh, ow = spec.oh, spec.ow
     wfloats = cob * cib * kh * kw * CB * CB
+    loops = e.loops
+    if op.blocked:  # x, extras and out already blocked (materialize-layouts): group by group
+        wb, wraw = (None, None) if op.packed else _workspace(e, wfloats)
+        for gi in range(g):
+            if op.packed:
+                wg = _off(e, wt0, gi * wfloats)
+            else:
+                wt = _off(e, wt0, gi * co * ci * kh * kw)
+                loops([cob * CB, cib * CB, kh * kw], lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB))
+                wg = wb
+            plane = cob * oh * ow * CB
+            xs = [_off(e, x, gi * (cob * CB if k == "channel" else plane)) for x, k in zip(extras0, ep.kinds)]
+            e.b.call(e.module.globals[ck.range],
+                     [_off(e, x0, gi * cib * h * w * CB), wg, _off(e, out0, gi * plane), *xs, e.start, e.end])  # fmt: skip
+        _free(e, wraw)
+        return
     xb, xraw = _workspace(e, n * cib * h * w * CB)
     wb, wraw = (None, None) if op.packed else _workspace(e, wfloats)
     ob, oraw = _workspace(e, n * cob * oh * ow * CB)
@@ -184,6 +199,14 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
         _free(e, raw)
     for raw in (oraw, wraw, xraw):
         _free(e, raw)
+
+
+def _relayout(e, op: Operation, args: list[ir.Value]) -> None:
+    """Channel blocks [start, end) of a layout conversion, through codegen.microkernels.conv's kernels."""
+    lk = emit_layout_kernels(e.module, op.n, op.c, op.hw, 1, name=e.unique(f"{e.name}.layout"), CB=op.block)
+    fn = lk.to_blocked_range if op.to_blocked else lk.from_blocked_range
+    src, dst = (_f32(e, v) for v in args)
+    e.b.call(e.module.globals[fn], [src, dst, e.start, e.end])
 
 
 def _off(e, ptr: ir.Value, floats: int) -> ir.Value:
@@ -230,7 +253,12 @@ def _copy_weights(e, src, dst, i, co, ci, cib, khw, CB: int) -> None:
     e.b.store(e.b.select(ok, v, ir.Constant(F32, 0.0)), e.b.gep(dst, [d]))
 
 
-KERNEL_OPS: dict[str, Callable] = {"loop.gemm": _gemm, "loop.gemv": _gemv, "loop.conv2d": _conv2d}
+KERNEL_OPS: dict[str, Callable] = {
+    "loop.gemm": _gemm,
+    "loop.gemv": _gemv,
+    "loop.conv2d": _conv2d,
+    "loop.relayout": _relayout,
+}
 """Kernel op name -> emitter of the generated micro-kernel and its call."""
 
 

@@ -482,6 +482,7 @@ class _Importer:
                 if elem is None or dims is None or any(d is None for d in dims):
                     raise UnsupportedError(f"{b.where}: cannot type optional output '{b.output_name(i)}'")
                 types.append(TensorType(tuple(dims), elem))
+            op.drop_all_references()  # rebuilt with the optional outputs: the first one leaves no uses
             try:
                 op = cls.build(*operands, result_types=types, provenance=(b.provenance,), **props)
             except (UserError, TypeError, ValueError) as e2:

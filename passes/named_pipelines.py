@@ -11,7 +11,8 @@ The driver, `ziggurat show --level`, `opt` and `run` all take their pipelines fr
   parallel; memory planning. The honest middle: fused generated loops, no hand-written kernels.
 - -O2: graph optimizations (constant folding, BatchNorm folding, fusion); tensor-level fusion;
   matmul/conv/gemv micro-kernels with fused epilogues, vectorized loops, parallel outer loops;
-  constant weights prepacked into the micro-kernels' layouts; memory planning.
+  convolution layouts as explicit relayout kernels and planned buffers; constant weights prepacked into
+  the micro-kernels' layouts; memory planning.
 
 The IR levels are prefixes of a build's pipeline, cut before the first pass of the next level
 (LEVEL_STARTS): `graph` ends before `lower-graph-to-tensor`, `tensor` before `bufferize`, `loop` is the
@@ -77,7 +78,7 @@ register_pipeline(
 )
 register_pipeline(
     "compile-O2",
-    "builtin.module(O2, lower-to-tensor, lower-to-loops-O2, prepack-weights, plan-memory)",
+    "builtin.module(O2, lower-to-tensor, lower-to-loops-O2, materialize-layouts, prepack-weights, plan-memory)",
     "a -O2 build, graph -> loop level: graph optimizations, micro-kernels, prepacked weights, memory plan",
     options=("target",),
 )

@@ -150,6 +150,8 @@ def test_help_does_not_mention_cuda_or_precision():
 
     sub = next(a for a in build_parser()._actions if a.dest == "verb")
     for verb, p in sub.choices.items():
+        if verb == "target":  # describes GPU targets (`ziggurat target --target cuda --sm 90`), works today
+            continue
         text = p.format_help()
         assert "cuda" not in text and "ptx" not in text, verb
         assert not re.search(r"--precision(?![-\w])", text), verb  # opt's --precision-report is real

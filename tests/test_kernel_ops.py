@@ -87,6 +87,10 @@ def _kernel_ops(m):
     return [o for o in m.walk() if isinstance(o, MicroKernelOp)]
 
 
+def _is_relayout(kernel) -> bool:
+    return any(o.name == "loop.relayout" for o in kernel.walk())
+
+
 def _epilogue_names(op) -> list[str]:
     return [o.name for o in op.epilogue_block.ops[:-1]]
 
@@ -208,7 +212,8 @@ def test_every_activation_fuses_into_the_kernel_op_and_matches_ort(kind, tmp_pat
         m, _ = _loop_module(model)
         kops = _kernel_ops(m)
         assert len(kops) == 1, act
-        assert [k.name for k in m.body.ops if k.name == "loop.kernel"] == ["loop.kernel"], act
+        compute = [k for k in m.body.ops if k.name == "loop.kernel" and k.walk() and not _is_relayout(k)]
+        assert len(compute) == 1, act  # the layer is one kernel (plus the conv's layout conversions)
         if act != "relu":
             assert len(_epilogue_names(kops[0])) > 2, act
         engine, _ = compile_module(import_onnx_model(model), cache_dir=tmp_path)
@@ -238,3 +243,35 @@ def test_schedules_come_from_the_target(preset, vw, tile):
     asm = emit_assembly(llmod, HostTarget.for_cpu(cpu_preset(preset)))
     assert ("zmm" in asm) == (vw == 16)
     assert "ymm" in asm
+
+
+def test_conv_layouts_are_explicit_kernels_and_planned_buffers():
+    """materialize-layouts: every conv reads and writes channel-blocked buffers that the host allocates
+    (and plan-memory places), made by loop.relayout kernels; constant biases are blocked at compile
+    time; the conv kernel's generated code allocates no workspace."""
+    from codegen.compile import emit_llvm_module
+    from ir.dialects.loop_kernels import Conv2dOp, RelayoutOp
+
+    for case in ("projection", "grouped"):
+        m, _ = _loop_module(CASES[case]())
+        convs = [o for o in m.walk() if isinstance(o, Conv2dOp)]
+        assert convs and all(c.blocked for c in convs)
+        relayouts = [o for o in m.walk() if isinstance(o, RelayoutOp)]
+        # projection: x packed once per conv, the residual once, each output unpacked; biases are weights
+        want = 5 if case == "projection" else 2
+        assert len(relayouts) == want, case
+        host = m.main
+        assert all("zg.offset" in a.attributes for a in host.body.ops if a.name == "loop.alloc")
+        llvm_ir = str(emit_llvm_module(m)[0])
+        assert '@"malloc"' not in llvm_ir and "@malloc" not in llvm_ir
+
+
+def test_relayout_round_trip():
+    from ir.dialects import loop_layouts as L
+
+    x = RNG.standard_normal((2, 10, 3, 4)).astype(np.float32)
+    for cb in (4, 8, 16):
+        b = L.to_blocked(x, 2, 10, 12, cb)
+        assert b.size == L.blocked_size(2, 10, 12, cb)
+        np.testing.assert_array_equal(L.from_blocked(b, 2, 10, 12, cb).reshape(x.shape), x)
+        assert not b.reshape(2, -1, 12, cb)[:, -1, :, 10 % cb or cb :].any()  # padded channels are zero

@@ -1,6 +1,8 @@
-"""Property: after every registered pass that applies to graph-level IR, on random graphs from `ir.testing`,
-every use of every value belongs to an op attached to the IR (no use is left by an erased, discarded or
-never-inserted op). Checked twice: by the verifier, and by an explicit walk."""
+"""Property: after every registered pass, on random graphs from `ir.testing`, every use of every value
+belongs to an op attached to the IR (no use is left by an erased, discarded or never-inserted op).
+Checked twice: by the verifier, and by an explicit walk. Graph-level passes run one at a time; the
+tensor- and loop-level passes run where a build runs them, checked after each pass of the whole
+`compile-O0/O1/O2` pipelines."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from ir.core import Operation
 from ir.testing import check_use_lists, defined_values, graph_functions
 from ir.verifier import verify
-from passes import PassManager
+from passes import Instrumentation, PassManager
 from passes.registry import all_passes
 
 # Passes not run here, and why (every other registered pass must be in GRAPH_PASSES, so a new pass is
@@ -18,20 +20,22 @@ from passes.registry import all_passes
 SKIPPED = {
     "apply-patterns": "needs its `pattern` option; its engine is checked through canonicalize's patterns",
     "mixed-precision": "calibrates by interpreting the function many times: too slow for this budget",
-    "bufferize": "needs tensor-level IR",
-    "fuse-tensor": "needs tensor-level IR",
-    "lower-tensor-to-loops": "needs tensor-level IR",
-    "interchange": "needs loop-level IR",
-    "parallelize": "needs loop-level IR",
-    "tile": "needs loop-level IR (and its `sizes` option)",
-    "unroll": "needs loop-level IR",
-    "vectorize": "needs loop-level IR",
+    "interchange": "needs loop-level IR and a permutation option; not in a build pipeline",
+    "tile": "needs loop-level IR and its `sizes` option; not in a build pipeline",
+    "unroll": "needs loop-level IR and a factor; not in a build pipeline",
 }
 GRAPH_PASSES = ["canonicalize", "cse", "dce", "fold-constants", "fuse", "unfuse", "lower-graph-to-tensor"]
+BUILD_LEVELS = ("-O0", "-O1", "-O2")
+
+
+def _build_passes() -> set[str]:
+    from passes.named_pipelines import compile_pipeline
+
+    return {p.name for o in BUILD_LEVELS for p in compile_pipeline(o).passes()}
 
 
 def test_every_registered_pass_is_checked_or_skipped_with_a_reason():
-    assert set(all_passes()) == set(GRAPH_PASSES) | set(SKIPPED)
+    assert set(all_passes()) == set(GRAPH_PASSES) | _build_passes() | set(SKIPPED)
 
 
 def assert_uses_attached(root: Operation) -> None:
@@ -54,3 +58,23 @@ def test_uses_stay_attached_after_every_graph_pass(module, pass_name):
         verify(module)
         check_use_lists(module)
         assert_uses_attached(module)
+
+
+class _CheckUses(Instrumentation):
+    """After each pass of a pipeline: the verifier, the use lists, and that every user is attached."""
+
+    def after_pass(self, p, index, op, root, ctx, changed) -> None:
+        try:
+            verify(root)
+            check_use_lists(root)
+            assert_uses_attached(root)
+        except Exception as e:
+            raise AssertionError(f"after pass #{index} {p.name}: {e}") from e
+
+
+@settings(deadline=None, max_examples=15)  # a whole build per example
+@given(graph_functions(max_ops=5), st.sampled_from(BUILD_LEVELS))
+def test_uses_stay_attached_after_every_pass_of_a_build(module, opt):
+    from passes.named_pipelines import compile_pipeline
+
+    PassManager(compile_pipeline(opt), verify=False, instrumentations=[_CheckUses()]).run(module)

@@ -432,6 +432,8 @@ class LayoutKernels:
     to_blocked_abi: str
     from_blocked_abi: str
     range_total: int
+    to_blocked_range: str = ""
+    from_blocked_range: str = ""
 
 
 def emit_layout_kernels(
@@ -482,9 +484,9 @@ def emit_layout_kernels(
                     x = b.extract_element(vec, ir.Constant(I32, lane))
                     b.store(x, gep(b, dbase, b.add(i64(lane * plane), px), inbounds=False))
 
-    _, to, to_abi = ranged(f"{name}_to_nchw8c", to_body)
-    _, fr, fr_abi = ranged(f"{name}_from_nchw8c", from_body)
-    return LayoutKernels(n, c, h, w, to.name, fr.name, to_abi.name, fr_abi.name, n * cb)
+    to_r, to, to_abi = ranged(f"{name}_to_nchw8c", to_body)
+    fr_r, fr, fr_abi = ranged(f"{name}_from_nchw8c", from_body)
+    return LayoutKernels(n, c, h, w, to.name, fr.name, to_abi.name, fr_abi.name, n * cb, to_r.name, fr_r.name)
 
 
 def _check(arr: np.ndarray | None, size: int, what: str) -> ctypes.c_void_p:

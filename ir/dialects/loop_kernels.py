@@ -54,7 +54,48 @@ def default_conv_schedule(vector_floats: int = 8, vector_registers: int = 16) ->
     return {"ow_tile": 4, "oc_blocks": 2, "vector_width": vector_floats, "oc_outer": False}
 
 
-class MicroKernelOp(Operation):
+class RangedKernelOp(Operation):
+    """A loop-level op that is a whole kernel's body and splits its work over a [start, end) range:
+    the kernel holding it has no loop.parallel, and its zg.parallel_range is `parallel_range()`."""
+
+    def parallel_range(self) -> int:
+        raise NotImplementedError
+
+
+class RelayoutOp(RangedKernelOp):
+    """dst = src in the other activation layout: NCHW [n][c][hw] <-> channel-blocked [n][c/block][hw][block]
+    (1-D, padded channels zero; loop_layouts.to_blocked / from_blocked). `to_blocked` picks the
+    direction. A launch with (start, end) converts channel blocks [start, end) of the n * ceil(c/block)."""
+
+    name = "loop.relayout"
+    src = operand(is_memref)
+    dst = operand(is_memref)
+    to_blocked = attr(BOOL)
+    n = attr(INT)
+    c = attr(INT)
+    hw = attr(INT)
+    block = attr(INT)
+
+    def parallel_range(self) -> int:
+        return self.n * _ceil(self.c, self.block)
+
+    def verify_(self) -> None:
+        if min(self.n, self.c, self.hw, self.block) <= 0:
+            raise self.error("n, c, hw and block must be positive")
+        dense, blocked = self.n * self.c * self.hw, L.blocked_size(self.n, self.c, self.hw, self.block)
+        src, dst = (dense, blocked) if self.to_blocked else (blocked, dense)
+        if self.src.type.num_elements != src or self.dst.type.num_elements != dst:
+            raise self.error(f"src {self.src.type} / dst {self.dst.type} must hold {src} / {dst} elements")
+        if self.src.type.element_type != self.dst.type.element_type:
+            raise self.error("src and dst must have the same element type")
+
+    def evaluate(self, src, dst):
+        conv = L.to_blocked if self.to_blocked else L.from_blocked
+        dst[...] = conv(src, self.n, self.c, self.hw, self.block).reshape(dst.shape)
+        return ()
+
+
+class MicroKernelOp(RangedKernelOp):
     """Common fields and semantics of the loop-level kernel ops (see the module docstring)."""
 
     x = operand(is_memref)
@@ -122,7 +163,7 @@ class MicroKernelOp(Operation):
         for v, k in zip(self.extras, kinds):
             if v is self.out:
                 raise self.error("an epilogue operand may not alias the output")
-            want = self.channels() if k == "channel" else ot.num_elements
+            want = self.extra_size(k)
             if v.type.num_elements != want:
                 raise self.error(f"{k} epilogue operand {v.type} must hold {want} elements")
         if self.vector_width not in (4, 8, 16):
@@ -135,6 +176,10 @@ class MicroKernelOp(Operation):
     def channels(self) -> int:
         raise NotImplementedError
 
+    def extra_size(self, kind: str) -> int:
+        """Elements of an epilogue operand of `kind`."""
+        return self.channels() if kind == "channel" else self.out.type.num_elements
+
     # -- semantics
 
     def accumulate(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -144,23 +189,27 @@ class MicroKernelOp(Operation):
     def channel_axis(self) -> int:
         raise NotImplementedError
 
-    def interpret(self, interp, vals, env):
-        x, w, *extras, out = vals
+    def compute(self, interp, x, w, extras, shape, env) -> np.ndarray:
+        """The output (f32, `shape`) from dense operands: the accumulator through the epilogue region."""
         if self.packed:
             w = self.unpack_weights(w)
-        acc = np.asarray(self.accumulate(x, w), dtype=np.float32).reshape(out.shape)
+        acc = np.asarray(self.accumulate(x, w), dtype=np.float32).reshape(shape)
         args = [acc]
-        shape = [1] * acc.ndim
+        bshape = [1] * acc.ndim
         axis = self.channel_axis() % max(acc.ndim, 1)
         for e, k in zip(extras, self.extra_kinds):
             if k == "channel":
-                shape[axis] = -1
-                args.append(np.broadcast_to(e.reshape(shape), acc.shape))
-                shape[axis] = 1
+                bshape[axis] = -1
+                args.append(np.broadcast_to(e.reshape(bshape), acc.shape))
+                bshape[axis] = 1
             else:
                 args.append(e.reshape(acc.shape))
         (y,) = interp.run_block(self.epilogue_block, args, dict(env))
-        out[...] = np.broadcast_to(np.asarray(y, dtype=out.dtype), out.shape)
+        return np.broadcast_to(np.asarray(y, dtype=np.float32), shape)
+
+    def interpret(self, interp, vals, env):
+        x, w, *extras, out = vals
+        out[...] = self.compute(interp, x, w, extras, out.shape, env)
         return ()
 
     def pack_weights(self, w: np.ndarray) -> np.ndarray:
@@ -283,6 +332,9 @@ class Conv2dOp(MicroKernelOp):
     Packed weights: per group [F/cb][C/cb][KH][KW][cb ci][cb co] (zero padded)."""
 
     name = "loop.conv2d"
+    blocked = attr(BOOL, default=False, doc="x, extras and out are channel-blocked 1-D buffers")
+    input_shape = attr(INTS, default=None, doc="N, C, H, W of x (needed when blocked)")
+    output_shape = attr(INTS, default=None, doc="N, F, OH, OW of out (needed when blocked)")
     strides = attr(INTS)
     pads = attr(INTS, doc="top, left, bottom, right")
     dilations = attr(INTS)
@@ -292,39 +344,89 @@ class Conv2dOp(MicroKernelOp):
     oc_blocks = attr(INT, default=2)
     oc_outer = attr(BOOL, default=False)
 
+    def in_shape(self) -> tuple[int, int, int, int]:
+        return tuple(self.input_shape) if self.input_shape is not None else self.x.type.shape
+
+    def out_shape(self) -> tuple[int, int, int, int]:
+        return tuple(self.output_shape) if self.output_shape is not None else self.out.type.shape
+
     def channels(self) -> int:
-        return self.out.type.shape[1]
+        return self.out_shape()[1]
 
     def channel_axis(self) -> int:
         return 1
 
     def parallel_range(self) -> int:
-        s = self.out.type.shape
+        s = self.out_shape()
         return s[0] * s[2]
 
+    def blocking(self) -> tuple[int, int, int]:
+        """(n, channels, pixels) of the blocked view of x, out and the extras: batch 1 grouped
+        convolutions block each group's channels as if the groups were a batch."""
+        n, c, h, w = self.in_shape()
+        _, f, oh, ow = self.out_shape()
+        g = self.group
+        return n * g, c // g, h * w
+
+    def extra_size(self, kind: str) -> int:
+        if not self.blocked:
+            return super().extra_size(kind)
+        n, f, oh, ow = self.out_shape()
+        g, cb = self.group, self.vector_width
+        if kind == "channel":
+            return L.blocked_size(g, f // g, 1, cb)
+        return L.blocked_size(n * g, f // g, oh * ow, cb)
+
     def verify_kernel(self) -> None:
-        xt, ot = self.x.type, self.out.type
-        if xt.rank != 4 or ot.rank != 4:
+        if self.blocked and (self.input_shape is None or self.output_shape is None):
+            raise self.error("a blocked conv2d needs input_shape and output_shape")
+        shapes = (self.in_shape(), self.out_shape())
+        if any(len(s) != 4 for s in shapes):
             raise self.error("conv2d takes NCHW input and output")
+        xs, os_ = shapes
+        if self.blocked:
+            ng, cg, hw = self.blocking()
+            n, f, oh, ow = self.out_shape()
+            if self.x.type.num_elements != L.blocked_size(ng, cg, hw, self.vector_width):
+                raise self.error(f"blocked x {self.x.type} does not hold {self.in_shape()} in blocks of {self.vector_width}")
+            if self.out.type.num_elements != self.extra_size("full"):
+                raise self.error(f"blocked out {self.out.type} does not hold {self.out_shape()}")
         if len(self.strides) != 2 or len(self.dilations) != 2 or len(self.pads) != 4 or len(self.kernel) != 2:
             raise self.error("conv2d needs 2 strides, 2 dilations, 4 pads and a 2-D kernel")
         g = self.group
-        if g <= 0 or xt.shape[1] % g or ot.shape[1] % g:
+        if g <= 0 or xs[1] % g or os_[1] % g:
             raise self.error(f"group {g} must divide the input and output channels")
-        if g != 1 and xt.shape[0] != 1:
+        if g != 1 and xs[0] != 1:
             raise self.error("grouped conv2d needs batch 1")
         if self.ow_tile <= 0 or self.oc_blocks <= 0:
             raise self.error("ow_tile and oc_blocks must be positive")
-        want = self.packed_size() if self.packed else ot.shape[1] * (xt.shape[1] // g) * self.kernel[0] * self.kernel[1]
+        want = self.packed_size() if self.packed else os_[1] * (xs[1] // g) * self.kernel[0] * self.kernel[1]
         if self.w.type.num_elements != want:
             raise self.error(f"w {self.w.type} must hold {want} floats")
 
     def accumulate(self, x, w):
         return conv2d_nchw(x, w, self.strides, self.pads, self.dilations, self.group)
 
+    def interpret(self, interp, vals, env):
+        if not self.blocked:
+            return super().interpret(interp, vals, env)
+        x, w, *extras, out = vals
+        ng, cg, hw = self.blocking()
+        n, f, oh, ow = self.out_shape()
+        g, cb = self.group, self.vector_width
+        dense = [L.from_blocked(x, ng, cg, hw, cb).reshape(self.in_shape())]
+        for e, k in zip(extras, self.extra_kinds):
+            if k == "channel":
+                dense.append(L.from_blocked(e, g, f // g, 1, cb).reshape(f))
+            else:
+                dense.append(L.from_blocked(e, ng, f // g, oh * ow, cb).reshape(n, f, oh, ow))
+        y = self.compute(interp, dense[0], w, dense[1:], (n, f, oh, ow), env)
+        out[...] = L.to_blocked(y, ng, f // g, oh * ow, cb).reshape(out.shape)
+        return ()
+
     def _blocks(self) -> tuple[int, int, int, int, int]:
         g, cb = self.group, self.vector_width
-        cg, fg = self.x.type.shape[1] // g, self.out.type.shape[1] // g
+        cg, fg = self.in_shape()[1] // g, self.out_shape()[1] // g
         return g, cb, _ceil(cg, cb), _ceil(fg, cb), self.kernel[0] * self.kernel[1]
 
     def packed_size(self) -> int:
@@ -336,7 +438,7 @@ class Conv2dOp(MicroKernelOp):
 
     def unpack_weights(self, wp):
         kh, kw = self.kernel
-        cg = self.x.type.shape[1] // self.group
+        cg = self.in_shape()[1] // self.group
         return L.unpack_conv_weights(np.asarray(wp), self.channels(), cg, kh, kw, self.group, self.vector_width)
 
 
@@ -357,7 +459,8 @@ def conv2d_nchw(x, w, strides, pads, dilations, group) -> np.ndarray:
     return out.reshape(n, f, oh, ow)
 
 
-KERNEL_OPS = (GemmOp, GemvOp, Conv2dOp)
+KERNEL_OPS = (GemmOp, GemvOp, Conv2dOp, RelayoutOp)
 
-__all__ = ["EXTRA_KINDS", "KERNEL_OPS", "Conv2dOp", "GemmOp", "GemvOp", "MicroKernelOp", "conv2d_nchw",
+__all__ = ["EXTRA_KINDS", "KERNEL_OPS", "Conv2dOp", "GemmOp", "GemvOp", "MicroKernelOp", "RangedKernelOp",
+           "RelayoutOp", "conv2d_nchw",
            "default_conv_schedule", "default_gemm_schedule", "default_gemv_schedule"]  # fmt: skip

@@ -11,6 +11,8 @@ interpreter), and the generated kernels' numpy helpers (codegen/microkernels). N
 - gemv W ([K,N], or [N,K] transposed): [ceil(N/nr)][K][nr], zero-padded columns.
 - conv2d W ([CO][CI][KH][KW] per group): [CO/cb][CI/cb][KH][KW][cb ci][cb co], zero-padded, cb = the
   channel block (the vector width); groups are stored one after another.
+- channel-blocked activations (`loop.relayout`, a blocked `loop.conv2d`): [N][C/cb][H*W][cb], padded
+  channels zero; a grouped convolution (batch 1) blocks each group's channels: [G][C/G/cb][H*W][cb].
 
 Memory plan (written by the `plan-memory` pass, read by codegen's launch plan): each root
 `loop.alloc` of the host function carries OFFSET_ATTR (bytes into the activation arena; views share
@@ -28,6 +30,9 @@ __all__ = [
     "OFFSET_ATTR",
     "UNPLANNED_ATTR",
     "aligned_copy",
+    "blocked_size",
+    "from_blocked",
+    "to_blocked",
     "aligned_empty",
     "ceil_div",
     "gemm_k_blocks",
@@ -169,3 +174,25 @@ def unpack_conv_weights(
         blk = wp[gi * per : (gi + 1) * per].reshape(cob, cib, kh, kw, cb, cb)
         parts.append(blk.transpose(0, 5, 1, 4, 2, 3).reshape(cob * cb, cib * cb, kh, kw)[:fg, :cg])
     return np.concatenate(parts, axis=0)
+
+
+# ----------------------------------------------------------------------------- channel-blocked activations
+
+
+def blocked_size(n: int, c: int, hw: int, cb: int) -> int:
+    """Floats of [n][ceil(c/cb)][hw][cb]."""
+    return n * ceil_div(c, cb) * hw * cb
+
+
+def to_blocked(x: np.ndarray, n: int, c: int, hw: int, cb: int) -> np.ndarray:
+    """[n][c][hw] (any shape with n*c*hw elements) -> [n][c/cb][hw][cb] (1-D), padded channels zero."""
+    nb = ceil_div(c, cb)
+    pad = np.zeros((n, nb * cb, hw), dtype=x.dtype)
+    pad[:, :c] = np.asarray(x).reshape(n, c, hw)
+    return pad.reshape(n, nb, cb, hw).transpose(0, 1, 3, 2).ravel()
+
+
+def from_blocked(xb: np.ndarray, n: int, c: int, hw: int, cb: int) -> np.ndarray:
+    """[n][c/cb][hw][cb] (1-D) -> [n][c][hw], dropping the padded channels."""
+    nb = ceil_div(c, cb)
+    return np.asarray(xb).reshape(n, nb, hw, cb).transpose(0, 1, 3, 2).reshape(n, nb * cb, hw)[:, :c]

@@ -13,7 +13,7 @@ from passes.registry import register_pass
 
 
 def parallelize_kernel(k: loop.KernelOp) -> bool:
-    if any(isinstance(o, loop_kernels.MicroKernelOp) for o in k.walk()):
+    if any(isinstance(o, loop_kernels.RangedKernelOp) for o in k.walk()):
         return False
     if any(isinstance(o, loop.ParallelOp) and o.mapping == [loop.CPU_OUTER] for o in k.walk()):
         return False
