@@ -34,24 +34,48 @@ def _ceil(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def default_gemm_schedule(vector_floats: int = 8, vector_registers: int = 16) -> dict:
-    """A register tile that fits the register file: nr = 2 vectors, mr rows of accumulators plus the
-    B vectors and one broadcast; mc a multiple of mr near 144 rows, kc 256 (a 6x16 tile on AVX2,
-    14x32 on AVX-512)."""
-    nv = 2
+def _lane_choices(vector_floats: int) -> list[int]:
+    """Vector widths a kernel may use on a target: its full width, and 8 lanes (256-bit, full rate on
+    every AVX2/AVX-512 core) when the target is wider."""
+    return [vector_floats] + ([8] if vector_floats > 8 else [])
+
+
+def _least_padding(sizes: tuple[int, ...], lanes: list[int]) -> int:
+    """The lane count that pads `sizes` (channels, columns) the least in total work; ties go to the
+    widest (fewer instructions). A 3-channel stem convolution pads to 8, not 16."""
+
+    def work(cb: int) -> int:
+        total = 1
+        for s in sizes:
+            total *= _ceil(s, cb) * cb
+        return total
+
+    return min(lanes, key=lambda cb: (work(cb), -cb))
+
+
+def default_gemm_schedule(vector_floats: int = 8, vector_registers: int = 16, n: int | None = None) -> dict:
+    """A register tile that fits the register file: nr = 2 vectors (1 when N fits one vector), mr rows
+    of accumulators plus the B vectors and one broadcast; mc a multiple of mr near 144 rows, kc 256
+    (a 6x16 tile on AVX2, 14x32 on AVX-512)."""
+    nv = 1 if n is not None and n <= vector_floats else 2
     mr = max(1, min(14, (vector_registers - nv - 1) // nv))
     return {"tile": [mr, nv * vector_floats], "blocks": [256, max(mr, 144 // mr * mr)], "k_unroll": 4,
             "vector_width": vector_floats}  # fmt: skip
 
 
-def default_gemv_schedule(vector_floats: int = 8, vector_registers: int = 16) -> dict:
-    """Panels of 4 vectors, 2 accumulator sets (8 accumulators on AVX2 and AVX-512 alike)."""
-    return {"panel": 4 * vector_floats, "k_unroll": 4, "acc_sets": 2, "vector_width": vector_floats}
+def default_gemv_schedule(vector_floats: int = 8, vector_registers: int = 16, n: int | None = None) -> dict:
+    """Panels of up to 4 vectors (no wider than N rounded to a vector), 2 accumulator sets."""
+    panel = 4 * vector_floats if n is None else min(4 * vector_floats, _ceil(n, vector_floats) * vector_floats)
+    return {"panel": panel, "k_unroll": 4, "acc_sets": 2, "vector_width": vector_floats}
 
 
-def default_conv_schedule(vector_floats: int = 8, vector_registers: int = 16) -> dict:
-    """4 output pixels x 2 channel blocks (11 live vectors); channel block = one vector."""
-    return {"ow_tile": 4, "oc_blocks": 2, "vector_width": vector_floats, "oc_outer": False}
+def default_conv_schedule(
+    vector_floats: int = 8, vector_registers: int = 16, channels: tuple[int, int] | None = None
+) -> dict:
+    """4 output pixels x 2 channel blocks (11 live vectors); the channel block = the vector width that
+    pads (input, output) channels per group the least."""
+    cb = _least_padding(channels, _lane_choices(vector_floats)) if channels else vector_floats
+    return {"ow_tile": 4, "oc_blocks": 2, "vector_width": cb, "oc_outer": False}
 
 
 class RangedKernelOp(Operation):

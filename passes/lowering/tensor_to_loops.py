@@ -390,17 +390,17 @@ def try_kernel_op(
     prov = tuple(dict.fromkeys((*op.provenance, *prov)))
     if isinstance(op, tensor.MatmulOp) and int(np.prod(a.shape[:-1])) == 1:
         kop = loop_kernels.GemvOp.create(x, w, mems, out, kinds, body, prov, n=b.shape[-1], k=a.shape[-1],
-                                         **loop_kernels.default_gemv_schedule(vf, vr))  # fmt: skip
+                                         **loop_kernels.default_gemv_schedule(vf, vr, b.shape[-1]))  # fmt: skip
     elif isinstance(op, tensor.MatmulOp):
         kop = loop_kernels.GemmOp.create(x, w, mems, out, kinds, body, prov, m=int(np.prod(a.shape[:-1])),
                                          n=b.shape[-1], k=a.shape[-1],
-                                         **loop_kernels.default_gemm_schedule(vf, vr))  # fmt: skip
+                                         **loop_kernels.default_gemm_schedule(vf, vr, b.shape[-1]))  # fmt: skip
     else:
         strides, dilations, pads = tensor._window_attrs(op, 2)
         kop = loop_kernels.Conv2dOp.create(
             x, w, mems, out, kinds, body, prov, strides=strides, dilations=dilations,
             pads=[pads[0], pads[1], pads[2], pads[3]], kernel=list(op.W.type.shape[2:]), group=op.group,
-            **loop_kernels.default_conv_schedule(vf, vr),
+            **loop_kernels.default_conv_schedule(vf, vr, (op.X.type.shape[1] // op.group, rt.shape[1] // op.group)),
         )  # fmt: skip
     kb.emit(kop)
     kernel.attributes[loop.PARALLEL_RANGE_ATTR] = IntegerAttr(kop.parallel_range(), i64)
