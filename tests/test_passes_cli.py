@@ -62,3 +62,18 @@ def test_repro_header_replays(tmp_path):
     )
     p = opt(f)
     assert p.returncode == 0 and "graph.add" in p.stdout and "graph.sum" not in p.stdout
+
+
+def test_emit_llvm_prints_the_kernels_ir_and_refuses_a_module_without_kernels(tmp_path):
+    src = FC / "codegen_scalar_loop.mlir"
+    p = opt(src, "--emit-llvm")
+    assert p.returncode == 0, p.stderr
+    assert 'define void @"relu2"(i8** noalias %"args", i64 %"start", i64 %"end")' in p.stdout
+    assert '"builtin.module"' not in p.stdout  # the LLVM IR replaces the module text
+    out = tmp_path / "k.ll"
+    p = opt(src, "--emit-llvm=opt", "-o", out)
+    assert p.returncode == 0 and p.stdout == "", p.stderr
+    assert "define void @relu2(ptr noalias" in out.read_text()
+    p = opt(FC / "canonicalize_sum.mlir", "--emit-llvm")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.count("\n") == 1 and "--emit-llvm: the module has no loop.kernel" in p.stderr

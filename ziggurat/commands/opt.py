@@ -40,6 +40,15 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", help="write the result here instead of stdout")
     p.add_argument("--emit-onnx", metavar="OUT.onnx", help="also export the result as an ONNX model")
     p.add_argument("--elide-constants", action="store_true")
+    p.add_argument(
+        "--emit-llvm",
+        nargs="?",
+        const="raw",
+        choices=["raw", "opt"],
+        default=None,
+        help="print the LLVM IR of the module's loop kernels after the pipeline instead of the module "
+        "(=opt: after LLVM's O3 pipeline for the host)",
+    )
     p.add_argument("--input-shape", action="append", metavar="NAME=1x3x224x224")
     add_instrumentation_args(p)
     p.add_argument(
@@ -168,6 +177,26 @@ def list_patterns() -> str:
     return "\n".join(lines) + "\n"
 
 
+def emit_llvm_text(module, optimized: bool = False) -> str:
+    """The LLVM IR of the module's loop kernels (one LLVM module), optionally after LLVM's O3 for the host."""
+    from codegen.compile import emit_llvm_module, kernels_of
+
+    if not kernels_of(module):
+        raise UserError("--emit-llvm: the module has no loop.kernel (lower it to the loop level first)")
+    try:
+        llmod, _ = emit_llvm_module(module)
+        text = str(llmod)
+        if optimized:
+            from codegen.host_target import optimized_ir
+
+            text = optimized_ir(text)
+    except UserError:
+        raise
+    except Exception as e:
+        raise UserError(f"--emit-llvm: codegen failed: {type(e).__name__}: {e}") from e
+    return text if text.endswith("\n") else text + "\n"
+
+
 def run(args) -> int:
     from ir.printer import PrintOptions, print_op
     from passes import PassManager, SemanticsDrift, parse_pipeline, print_pipeline
@@ -230,7 +259,10 @@ def run(args) -> int:
     if limit is not None:
         b = result.ctx.budget
         sys.stderr.write(f"rewrite-limit {limit}: applied {b.used}, refused {b.refused}; last {b.last}\n")
-    out = print_op(module, PrintOptions(elide_constants=args.elide_constants))
+    if args.emit_llvm is not None:
+        out = emit_llvm_text(module, optimized=args.emit_llvm == "opt")
+    else:
+        out = print_op(module, PrintOptions(elide_constants=args.elide_constants))
     if args.output:
         write_text_atomically(args.output, out)
     else:

@@ -1,0 +1,53 @@
+// RUN: ziggurat opt %s --pipeline "builtin.module(unroll{factor=3})" | filecheck %s
+// unroll{factor=3}: the innermost loop (20 iterations) runs 0..18 in steps of 3 with three copies of the
+// body (j, j+1, j+2), then a remainder loop 18..20 with one copy; the outer loop is untouched.
+// CHECK-DAG: %[[C2:.*]] = "arith.constant"() <{value = 2 : index}>
+// CHECK-DAG: %[[C3:.*]] = "arith.constant"() <{value = 3 : index}>
+// CHECK-DAG: %[[C18:.*]] = "arith.constant"() <{value = 18 : index}>
+// CHECK-DAG: %[[C0:.*]] = "arith.constant"() <{value = 0 : index}>
+// CHECK-DAG: %[[C1:.*]] = "arith.constant"() <{value = 1 : index}>
+// CHECK-DAG: %[[C20:.*]] = "arith.constant"() <{value = 20 : index}>
+// CHECK: ^bb0(%[[I:.*]]: index):
+// CHECK-NEXT: "loop.for"(%[[C0]], %[[C18]], %[[C3]]) ({
+// CHECK-NEXT: ^bb0(%[[J:.*]]: index):
+// CHECK-NEXT: "loop.load"(%arg0, %[[I]], %[[J]])
+// CHECK: "loop.store"(%{{.*}}, %arg2, %[[I]], %[[J]])
+// CHECK-NEXT: %[[J1:.*]] = "arith.addi"(%[[J]], %[[C1]])
+// CHECK-NEXT: "loop.load"(%arg0, %[[I]], %[[J1]])
+// CHECK: "loop.store"(%{{.*}}, %arg2, %[[I]], %[[J1]])
+// CHECK-NEXT: %[[J2:.*]] = "arith.addi"(%[[J]], %[[C2]])
+// CHECK-NEXT: "loop.load"(%arg0, %[[I]], %[[J2]])
+// CHECK: "loop.store"(%{{.*}}, %arg2, %[[I]], %[[J2]])
+// CHECK-NEXT: "loop.yield"
+// CHECK-NEXT: })
+// CHECK-NEXT: "loop.for"(%[[C18]], %[[C20]], %[[C1]]) ({
+// CHECK-NEXT: ^bb0(%[[JR:.*]]: index):
+// CHECK-NEXT: "loop.load"(%arg0, %[[I]], %[[JR]])
+// CHECK: "loop.store"(%{{.*}}, %arg2, %[[I]], %[[JR]])
+// CHECK-NEXT: "loop.yield"
+// CHECK-NEXT: })
+// CHECK-NEXT: "loop.yield"
+"builtin.module"() ({
+  "loop.kernel"() <{function_type = (memref<4x20xf32>, memref<4x20xf32>, memref<4x20xf32>) -> (), sym_name = "k0"}> ({
+  ^bb0(%arg0: memref<4x20xf32>, %arg1: memref<4x20xf32>, %arg2: memref<4x20xf32>):
+    %0 = "arith.constant"() <{value = 0 : index}> : () -> index
+    %1 = "arith.constant"() <{value = 4 : index}> : () -> index
+    %2 = "arith.constant"() <{value = 1 : index}> : () -> index
+    %3 = "arith.constant"() <{value = 20 : index}> : () -> index
+    %4 = "arith.constant"() <{value = 0.000000e+00 : f32}> : () -> f32
+    "loop.for"(%0, %1, %2) ({
+    ^bb0(%arg3: index):
+      "loop.for"(%0, %3, %2) ({
+      ^bb0(%arg4: index):
+        %5 = "loop.load"(%arg0, %arg3, %arg4) : (memref<4x20xf32>, index, index) -> f32
+        %6 = "loop.load"(%arg1, %arg3, %arg4) : (memref<4x20xf32>, index, index) -> f32
+        %7 = "arith.addf"(%5, %6) : (f32, f32) -> f32
+        %8 = "arith.maximumf"(%7, %4) : (f32, f32) -> f32
+        "loop.store"(%8, %arg2, %arg3, %arg4) : (f32, memref<4x20xf32>, index, index) -> ()
+        "loop.yield"() : () -> ()
+      }) {zg.parallel} : (index, index, index) -> ()
+      "loop.yield"() : () -> ()
+    }) {zg.parallel} : (index, index, index) -> ()
+    "loop.return"() : () -> ()
+  }) {zg.ops = ["tensor.generic"], zg.parallel_range = 1 : i64} : () -> ()
+}) : () -> ()
