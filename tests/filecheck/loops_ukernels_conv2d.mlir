@@ -13,35 +13,35 @@
 // CHECK-NEXT: %[[Z:.*]] = "arith.constant"() <{value = 0.000000e+00 : f32}>
 // CHECK-NEXT: %[[R:.*]] = "arith.maximumf"(%[[S]], %[[Z]])
 // CHECK-NEXT: "loop.yield"(%[[R]]) : (f32) -> ()
-// CHECK-NEXT: }) : (memref<1x2x4x4xf32>, memref<3x2x3x3xf32>, memref<3xf32>, memref<1x3x4x4xf32>) -> () loc(fused["conv", "relu"])
+// CHECK-NEXT: }) : (memref<1x16x4x4xf32>, memref<16x16x3x3xf32>, memref<16xf32>, memref<1x16x4x4xf32>) -> () loc(fused["conv", "relu"])
 // CHECK-NEXT: "loop.return"() : () -> ()
 // CHECK-NEXT: }) {zg.fusion_group = 0 : i64, zg.ops = ["tensor.conv", "tensor.generic"], zg.parallel_range = 4 : i64}
 // The host function is unchanged: the weights stay 4-D (prepack-weights packs them).
-// CHECK: "loop.weight"() <{value = dense<5.000000e-01> : tensor<3x2x3x3xf32>}> : () -> memref<3x2x3x3xf32>
+// CHECK: "loop.weight"() <{value = dense<5.000000e-01> : tensor<16x16x3x3xf32>}> : () -> memref<16x16x3x3xf32>
 // CHECK: "loop.call"(%arg0, %{{.*}}, %{{.*}}, %arg1) <{callee = @k0}>
 "builtin.module"() ({
-  "loop.kernel"() <{function_type = (memref<1x2x4x4xf32>, memref<3x2x3x3xf32>, memref<3xf32>, memref<1x3x4x4xf32>) -> (), sym_name = "k0"}> ({
-  ^bb0(%arg0: memref<1x2x4x4xf32>, %arg1: memref<3x2x3x3xf32>, %arg2: memref<3xf32>, %arg3: memref<1x3x4x4xf32>):
-    %0 = "loop.to_tensor"(%arg0) : (memref<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> loc(fused["conv", "relu"])
-    %1 = "loop.to_tensor"(%arg1) : (memref<3x2x3x3xf32>) -> tensor<3x2x3x3xf32> loc(fused["conv", "relu"])
-    %2 = "loop.to_tensor"(%arg2) : (memref<3xf32>) -> tensor<3xf32> loc(fused["conv", "relu"])
-    %3 = "tensor.empty"() : () -> tensor<1x3x4x4xf32> loc("relu")
-    %4 = "tensor.conv"(%0, %1) <{dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}> {zg.fusion_group = 0 : i64} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x4x4xf32> loc("conv")
+  "loop.kernel"() <{function_type = (memref<1x16x4x4xf32>, memref<16x16x3x3xf32>, memref<16xf32>, memref<1x16x4x4xf32>) -> (), sym_name = "k0"}> ({
+  ^bb0(%arg0: memref<1x16x4x4xf32>, %arg1: memref<16x16x3x3xf32>, %arg2: memref<16xf32>, %arg3: memref<1x16x4x4xf32>):
+    %0 = "loop.to_tensor"(%arg0) : (memref<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> loc(fused["conv", "relu"])
+    %1 = "loop.to_tensor"(%arg1) : (memref<16x16x3x3xf32>) -> tensor<16x16x3x3xf32> loc(fused["conv", "relu"])
+    %2 = "loop.to_tensor"(%arg2) : (memref<16xf32>) -> tensor<16xf32> loc(fused["conv", "relu"])
+    %3 = "tensor.empty"() : () -> tensor<1x16x4x4xf32> loc("relu")
+    %4 = "tensor.conv"(%0, %1) <{dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}> {zg.fusion_group = 0 : i64} : (tensor<1x16x4x4xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x4x4xf32> loc("conv")
     %5 = "tensor.generic"(%4, %2, %3) <{indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"], operandSegmentSizes = array<i32: 2, 1>}> ({
     ^bb0(%arg4: f32, %arg5: f32, %arg6: f32):
       %6 = "arith.addf"(%arg4, %arg5) : (f32, f32) -> f32 loc(fused["conv", "relu"])
       %7 = "arith.constant"() <{value = 0.000000e+00 : f32}> : () -> f32 loc(fused["conv", "relu"])
       %8 = "arith.maximumf"(%6, %7) : (f32, f32) -> f32 loc(fused["conv", "relu"])
       "tensor.generic_yield"(%8) : (f32) -> ()
-    }) {zg.epilogue_of = "tensor.conv", zg.fusion_group = 0 : i64} : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> loc(fused["conv", "relu"])
-    "loop.materialize"(%5, %arg3) : (tensor<1x3x4x4xf32>, memref<1x3x4x4xf32>) -> () loc(fused["conv", "relu"])
+    }) {zg.epilogue_of = "tensor.conv", zg.fusion_group = 0 : i64} : (tensor<1x16x4x4xf32>, tensor<16xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> loc(fused["conv", "relu"])
+    "loop.materialize"(%5, %arg3) : (tensor<1x16x4x4xf32>, memref<1x16x4x4xf32>) -> () loc(fused["conv", "relu"])
     "loop.return"() : () -> ()
   }) {zg.fusion_group = 0 : i64, zg.ops = ["tensor.conv", "tensor.generic"], zg.parallel_range = 1 : i64} : () -> () loc(fused["conv", "relu"])
-  "func.func"() <{function_type = (memref<1x2x4x4xf32>, memref<1x3x4x4xf32>) -> (), sym_name = "main"}> ({
-  ^bb0(%arg0: memref<1x2x4x4xf32>, %arg1: memref<1x3x4x4xf32>):
-    %0 = "loop.weight"() <{value = dense<5.000000e-01> : tensor<3x2x3x3xf32>}> : () -> memref<3x2x3x3xf32> loc("w")
-    %1 = "loop.weight"() <{value = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>}> : () -> memref<3xf32> loc("b")
-    "loop.call"(%arg0, %0, %1, %arg1) <{callee = @k0}> : (memref<1x2x4x4xf32>, memref<3x2x3x3xf32>, memref<3xf32>, memref<1x3x4x4xf32>) -> () loc(fused["conv", "relu"])
+  "func.func"() <{function_type = (memref<1x16x4x4xf32>, memref<1x16x4x4xf32>) -> (), sym_name = "main"}> ({
+  ^bb0(%arg0: memref<1x16x4x4xf32>, %arg1: memref<1x16x4x4xf32>):
+    %0 = "loop.weight"() <{value = dense<5.000000e-01> : tensor<16x16x3x3xf32>}> : () -> memref<16x16x3x3xf32> loc("w")
+    %1 = "loop.weight"() <{value = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 9.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01]> : tensor<16xf32>}> : () -> memref<16xf32> loc("b")
+    "loop.call"(%arg0, %0, %1, %arg1) <{callee = @k0}> : (memref<1x16x4x4xf32>, memref<16x16x3x3xf32>, memref<16xf32>, memref<1x16x4x4xf32>) -> () loc(fused["conv", "relu"])
     "func.return"() : () -> ()
   }) : () -> ()
 }) : () -> ()

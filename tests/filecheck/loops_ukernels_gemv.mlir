@@ -1,12 +1,12 @@
 // RUN: ziggurat opt %s --pipeline "builtin.module(lower-tensor-to-loops{ukernels=true target=zen3})" | filecheck %s --check-prefixes=CHECK,ZEN3
 // RUN: ziggurat opt %s --pipeline "builtin.module(lower-tensor-to-loops{ukernels=true target=emerald-rapids})" | filecheck %s --check-prefixes=CHECK,EMR
 // A one-row matmul (M=1) with a residual add and relu -> loop.gemv (not loop.gemm): the residual is an
-// extra of kind "full" (one value per output element); panels of 4 vectors: 32 columns at 8 lanes
-// (zen3), 64 at 16 lanes (emerald-rapids).
+// extra of kind "full" (one value per output element); panels of up to 4 vectors, no wider than N: 32
+// columns at 8 lanes (zen3), and 32 (two vectors, N = 32) at 16 lanes (emerald-rapids).
 // CHECK-NOT: "loop.gemm"
 // CHECK-NOT: "tensor.matmul"
 // ZEN3: "loop.gemv"(%arg0, %arg1, %arg2, %arg3) <{acc_sets = 2 : i64, extra_kinds = ["full"], k = 16 : i64, k_unroll = 4 : i64, n = 32 : i64, panel = 32 : i64, vector_width = 8 : i64}> ({
-// EMR: "loop.gemv"(%arg0, %arg1, %arg2, %arg3) <{acc_sets = 2 : i64, extra_kinds = ["full"], k = 16 : i64, k_unroll = 4 : i64, n = 32 : i64, panel = 64 : i64, vector_width = 16 : i64}> ({
+// EMR: "loop.gemv"(%arg0, %arg1, %arg2, %arg3) <{acc_sets = 2 : i64, extra_kinds = ["full"], k = 16 : i64, k_unroll = 4 : i64, n = 32 : i64, panel = 32 : i64, vector_width = 16 : i64}> ({
 // CHECK-NEXT: ^bb0(%[[ACC:.*]]: f32, %[[RES:.*]]: f32):
 // CHECK-NEXT: %[[S:.*]] = "arith.addf"(%[[ACC]], %[[RES]])
 // CHECK-NEXT: %[[Z:.*]] = "arith.constant"() <{value = 0.000000e+00 : f32}>
