@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 
 import numpy as np
 
@@ -46,10 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             x = np.random.default_rng(0).standard_normal(engine.plan.buffers[name].shape).astype(np.float32)
             ctx = engine.create_context(args.threads)
             sess = ort_session(model.SerializeToString(), args.threads)
-            (ours,) = ctx.run({name: x})
-            c = compare(act, ours, sess.run(None, {name: x})[0])
-            ours_ms = median_ms(lambda: ctx.run({name: x}), args.iterations)
-            ort_ms = median_ms(lambda: sess.run(None, {name: x}), args.iterations)
+            feeds = {name: x}
+            (ours,) = ctx.run(feeds)
+            c = compare(act, ours, sess.run(None, feeds)[0])
+            ours_ms = median_ms(partial(ctx.run, feeds), args.iterations)
+            ort_ms = median_ms(partial(sess.run, None, feeds), args.iterations)
             relu_ms = ours_ms if act == "relu" else relu_ms
             row = dict(layer=layer, activation=act, kernels=report.kernels, ours_ms=round(ours_ms, 3),
                        ort_ms=round(ort_ms, 3), vs_relu=round(ours_ms / relu_ms, 3), ok=c.ok)  # fmt: skip

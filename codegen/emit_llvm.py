@@ -21,6 +21,7 @@ import numpy as np
 
 from ir.attributes import DenseElementsAttr, FloatAttr, IntegerAttr
 from ir.core import Block, Operation, Value
+from ir.dialects.loop_kernels import KERNEL_OPS as KERNEL_OP_CLASSES
 from ir.errors import UnsupportedError
 from ir.types import FloatType, IndexType, IntegerType, MemRefType, Type, VectorType
 
@@ -848,14 +849,11 @@ STRUCTURAL_OPS: dict[str, Callable] = {
     "loop.dealloc": lambda e, op, a: e.dealloc(op),
     "loop.copy": _e_copy,
     "loop.barrier": lambda e, op, a: e.barrier(op),
-    "loop.gemm": _e_kernel_op,
-    "loop.gemv": _e_kernel_op,
-    "loop.conv2d": _e_kernel_op,
-    "loop.relayout": _e_kernel_op,
     "loop.splat": lambda e, op, a: _splat(e, a[0], op.result.type.shape[0]),
     "loop.view": lambda e, op, a: a[0],
 }
 """Loop-dialect ops with control flow or memory effects (their emitters read the op itself)."""
+STRUCTURAL_OPS.update({cls.name: _e_kernel_op for cls in KERNEL_OP_CLASSES})  # codegen/kernel_ops.py
 
 
 def emit_kernel(module: ir.Module, kernel: Operation, name: str | None = None) -> ir.Function:

@@ -19,6 +19,7 @@ from codegen.microkernels import Epilogue, ceil_div
 from codegen.microkernels.conv import ConvSchedule, ConvSpec, emit_conv2d_nchw8c, emit_layout_kernels
 from codegen.microkernels.gemm import GemmSchedule, GemmSpec, GemvSchedule, GemvSpec, emit_gemv, emit_sgemm
 from ir.core import Operation
+from ir.dialects.loop_kernels import KERNEL_OPS as KERNEL_OP_CLASSES
 from ir.errors import UnsupportedError
 from ir.printer import print_op
 
@@ -110,8 +111,12 @@ def _gemm(e, op: Operation, args: list[ir.Value]) -> None:
 
 def _gemv(e, op: Operation, args: list[ir.Value]) -> None:
     """y panels [start, end) = epilogue(x @ W, extras) (M = 1), W prepacked or packed here."""
-    sch = GemvSchedule(nr=op.panel, k_unroll=op.k_unroll, acc_sets=op.acc_sets, vec=op.vector_width, regs=None)
-    gk = emit_gemv(e.module, GemvSpec(op.n, op.k, epilogue=epilogue_of(op)), sch, name=e.unique(f"{e.name}.gemv"))
+    sch = GemvSchedule(
+        nr=op.panel, k_unroll=op.k_unroll, acc_sets=op.acc_sets, vec=op.vector_width, regs=None
+    )
+    gk = emit_gemv(
+        e.module, GemvSpec(op.n, op.k, epilogue=epilogue_of(op)), sch, name=e.unique(f"{e.name}.gemv")
+    )
     x, w, *extras, y = (_f32(e, v) for v in args)
     if not op.packed:
         ws, raw = _workspace(e, gk.packed_w_floats)
@@ -149,7 +154,10 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
                 wg = _off(e, wt0, gi * wfloats)
             else:
                 wt = _off(e, wt0, gi * co * ci * kh * kw)
-                loops([cob * CB, cib * CB, kh * kw], lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB))
+                loops(
+                    [cob * CB, cib * CB, kh * kw],
+                    lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB),
+                )
                 wg = wb
             plane = cob * oh * ow * CB
             xs = [_off(e, x, gi * (cob * CB if k == "channel" else plane)) for x, k in zip(extras0, ep.kinds)]
@@ -166,18 +174,25 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
         x = _off(e, x0, gi * ci * h * w)
         out = _off(e, out0, gi * co * oh * ow)
         # x [N][C][H][W] -> [N][C/cb][H][W][cb] (padded channels zero)
-        loops([n, cib * CB, h * w], lambda i, x=x: _copy_padded(e, x, xb, i, (ci, h * w), (cib, h * w), ci, CB))
+        loops(
+            [n, cib * CB, h * w], lambda i, x=x: _copy_padded(e, x, xb, i, (ci, h * w), (cib, h * w), ci, CB)
+        )
         if op.packed:
             wg = _off(e, wt0, gi * wfloats)
         else:
             wt = _off(e, wt0, gi * co * ci * kh * kw)
             # w [CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co]
-            loops([cob * CB, cib * CB, kh * kw], lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB))
+            loops(
+                [cob * CB, cib * CB, kh * kw],
+                lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB),
+            )
             wg = wb
         for src0, (dst, _), kind in zip(extras0, xws, ep.kinds):
             if kind == "channel":
                 src = _off(e, src0, gi * co)
-                loops([cob * CB], lambda i, src=src, dst=dst: _store_or_zero(e, src, dst, i[0], i[0], co, i[0]))
+                loops(
+                    [cob * CB], lambda i, src=src, dst=dst: _store_or_zero(e, src, dst, i[0], i[0], co, i[0])
+                )
             else:
                 src = _off(e, src0, gi * co * oh * ow)
                 loops([n, cob * CB, oh * ow],
@@ -260,6 +275,9 @@ KERNEL_OPS: dict[str, Callable] = {
     "loop.relayout": _relayout,
 }
 """Kernel op name -> emitter of the generated micro-kernel and its call."""
+
+
+assert set(KERNEL_OPS) == {cls.name for cls in KERNEL_OP_CLASSES}, "every kernel op has an emitter"
 
 
 def emit_kernel_op(e, op: Operation, args: list[ir.Value]) -> None:

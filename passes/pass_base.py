@@ -126,7 +126,16 @@ COMPILE_TARGETS = ("cpu",)
 
 
 def check_target(pass_name: str, target: str, supported: tuple[str, ...] = COMPILE_TARGETS) -> None:
-    """Raises ValueError (a bad-option error in a pipeline) unless `target` is one `pass_name` handles."""
+    """Raises ValueError (a bad-option error in a pipeline) unless `target` is one `pass_name` handles:
+    one of `supported`, or (for the CPU) a CPU preset of ir/target.py such as zen3 or emerald-rapids."""
+    from ir.target import cpu_preset
+
+    if target not in supported and "cpu" in supported:
+        try:
+            cpu_preset(target)
+            return
+        except ValueError:
+            pass
     if target not in supported:
         raise ValueError(
             f"{pass_name} does not support target '{target}' (available: {', '.join(supported)})"

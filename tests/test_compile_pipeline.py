@@ -8,9 +8,9 @@ import onnx
 import pytest
 from onnx import helper
 
+from ir.dialects.loop_kernels import MicroKernelOp
 from ir.onnx_import import import_onnx_model
 from ir.printer import PrintOptions, print_op
-from ir.dialects.loop_kernels import MicroKernelOp
 from passes import Instrumentation, PassManager, PipelineError, parse_pipeline, print_pipeline
 from passes.named_pipelines import (
     LEVEL_STARTS,
@@ -73,7 +73,13 @@ def test_printed_pipeline_parses_and_round_trips(opt, model_file, capsys):
 def test_named_pipeline_options_are_forwarded_and_checked():
     p = parse_pipeline("builtin.module(cse, compile-O2{target=cpu})")
     targets = {x.name: x.target for x in p.passes() if hasattr(x, "target")}
-    assert targets == {"lower-tensor-to-loops": "cpu", "vectorize": "cpu", "prepack-weights": "cpu", "plan-memory": "cpu"}
+    assert targets == {
+        "lower-tensor-to-loops": "cpu",
+        "vectorize": "cpu",
+        "materialize-layouts": "cpu",
+        "prepack-weights": "cpu",
+        "plan-memory": "cpu",
+    }
     assert "prepack-weights{target=cpu}, plan-memory{target=cpu}" in str(p)
     with pytest.raises(PipelineError, match="has no option 'tagret' \\(options: target\\)"):
         parse_pipeline("compile-O2{tagret=cpu}")

@@ -303,8 +303,16 @@ def test_conv2d_kernel_op_nchw_with_bias_relu_residual_and_row_split():
     x, wt, bias, res, out = kb.args
     kb.add(
         Conv2dOp.create(
-            x, wt, [bias, res], out, ["channel", "full"], _sum_relu, strides=[2, 2], pads=[1, 1, 1, 1],
-            dilations=[1, 1], kernel=[3, 3],
+            x,
+            wt,
+            [bias, res],
+            out,
+            ["channel", "full"],
+            _sum_relu,
+            strides=[2, 2],
+            pads=[1, 1, 1, 1],
+            dilations=[1, 1],
+            kernel=[3, 3],
         )
     )
     mod = kb.finish()

@@ -172,9 +172,9 @@ def test_unpack_inverts_packing():
 
 def test_kernel_op_verifier_rejects_bad_ops():
     from ir.dialects import arith, math
-    from ir.verifier import verify
     from ir.dialects.loop_kernels import GemmOp
     from ir.types import f32
+    from ir.verifier import verify
 
     def gemm(**attrs):
         return _dense_kernel_op(GemmOp, (4, 8), (8, 16), (4, 16), m=4, n=16, k=8, **attrs)
@@ -224,9 +224,7 @@ def test_every_activation_fuses_into_the_kernel_op_and_matches_ort(kind, tmp_pat
         assert c.ok, f"{kind} {act}: {c.detail}"
 
 
-@pytest.mark.parametrize(
-    "preset, vw, tile", [("zen3", 8, [6, 16]), ("emerald-rapids", 16, [14, 32])]
-)
+@pytest.mark.parametrize("preset, vw, tile", [("zen3", 8, [6, 16]), ("emerald-rapids", 16, [14, 32])])
 def test_schedules_come_from_the_target(preset, vw, tile):
     """The same model gets AVX2 or AVX-512 schedules from the target description, and the AVX-512 code
     uses zmm registers (checked on the assembly, so it needs no AVX-512 host)."""
@@ -236,7 +234,9 @@ def test_schedules_come_from_the_target(preset, vw, tile):
     from passes import PassManager
 
     m = import_onnx_model(gemm())
-    PassManager(f"builtin.module(O2, lower-to-tensor, bufferize, lower-tensor-to-loops{{ukernels=true target={preset}}})").run(m)
+    PassManager(
+        f"builtin.module(O2, lower-to-tensor, bufferize, lower-tensor-to-loops{{ukernels=true target={preset}}})"
+    ).run(m)
     (kop,) = _kernel_ops(m)
     assert kop.vector_width == vw and list(kop.tile) == tile
     llmod, _ = emit_llvm_module(m)

@@ -172,7 +172,9 @@ def test_fused_epilogues(pipeline):
     assert len(kernels) == 1
     if pipeline == O2:
         (uk,) = uks
-        assert uk.name == "loop.gemm" and sorted(uk.extra_kinds) == ["channel", "full"] and len(uk.operands) == 5
+        assert (
+            uk.name == "loop.gemm" and sorted(uk.extra_kinds) == ["channel", "full"] and len(uk.operands) == 5
+        )
         assert "arith.maximumf" in [o.name for o in uk.epilogue_block.ops]
         assert kernels[0].attributes["zg.parallel_range"].value == 4
     else:

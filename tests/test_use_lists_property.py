@@ -6,10 +6,11 @@ tensor- and loop-level passes run where a build runs them, checked after each pa
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from ir.core import Operation
+from ir.errors import UnsupportedError
 from ir.testing import check_use_lists, defined_values, graph_functions
 from ir.verifier import verify
 from passes import Instrumentation, PassManager
@@ -35,7 +36,8 @@ def _build_passes() -> set[str]:
 
 
 def test_every_registered_pass_is_checked_or_skipped_with_a_reason():
-    assert set(all_passes()) == set(GRAPH_PASSES) | _build_passes() | set(SKIPPED)
+    registered = {n for n in all_passes() if not n.startswith("test-")}  # test-*: registered by other tests
+    assert registered == set(GRAPH_PASSES) | _build_passes() | set(SKIPPED)
 
 
 def assert_uses_attached(root: Operation) -> None:
@@ -54,7 +56,10 @@ def assert_uses_attached(root: Operation) -> None:
 def test_uses_stay_attached_after_every_graph_pass(module, pass_name):
     # unfuse only acts on fused ops, so fuse runs first; each pass is checked after it runs
     for name in ("fuse", "unfuse") if pass_name == "unfuse" else (pass_name,):
-        PassManager(f"builtin.module({name})", verify=False).run(module)
+        try:
+            PassManager(f"builtin.module({name})", verify=False).run(module)
+        except UnsupportedError:  # an op with no lowering yet (a clean refusal, not what this checks)
+            reject()
         verify(module)
         check_use_lists(module)
         assert_uses_attached(module)
@@ -77,4 +82,7 @@ class _CheckUses(Instrumentation):
 def test_uses_stay_attached_after_every_pass_of_a_build(module, opt):
     from passes.named_pipelines import compile_pipeline
 
-    PassManager(compile_pipeline(opt), verify=False, instrumentations=[_CheckUses()]).run(module)
+    try:
+        PassManager(compile_pipeline(opt), verify=False, instrumentations=[_CheckUses()]).run(module)
+    except UnsupportedError:  # an op with no lowering yet: refused cleanly, nothing to check
+        reject()

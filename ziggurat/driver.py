@@ -102,7 +102,6 @@ def compile_module(
     planning; `instrumentations` see every pass), then codegen, then the engine is packaged."""
     from codegen.compile import compile_kernels
     from codegen.host_target import ObjectCache, host_target
-    from codegen.host_target import ObjectCache
     from codegen.plan import build_plan
     from passes import PassManager
     from passes.named_pipelines import check_opt

@@ -46,7 +46,7 @@ from codegen.microkernels import (
     float_ptr_arg,
     split_range,
 )
-from ir.dialects.loop_layouts import pack_conv_weights as repack_conv_weights
+from ir.dialects.loop_layouts import pack_conv_weights
 
 __all__ = [
     "CompiledConv2d",
@@ -185,12 +185,8 @@ def nchw8c_to_nchw(x: np.ndarray, c: int) -> np.ndarray:
 
 
 def repack_conv_weights(w: np.ndarray, cb: int = CB) -> np.ndarray:
-    """[CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co], zero-padded (compile-time use)."""
-    co, ci, kh, kw = w.shape
-    cob, cib = ceil_div(co, cb), ceil_div(ci, cb)
-    pad = np.zeros((cob * cb, cib * cb, kh, kw), dtype=np.float32)
-    pad[:co, :ci] = w
-    return aligned_copy(pad.reshape(cob, cb, cib, cb, kh, kw).transpose(0, 2, 4, 5, 3, 1))
+    """[CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co], zero-padded (ir/dialects/loop_layouts.py)."""
+    return pack_conv_weights(w, cb)
 
 
 def pad_bias(b: np.ndarray, cb: int = CB) -> np.ndarray:
@@ -519,7 +515,9 @@ class CompiledConv2d:
         vp = ctypes.c_void_p
         nptr = 3 + len(spec.ep.kinds)
         self._conv = self.host.function(self.kernel.conv, None, *[vp] * nptr)
-        self._range = self.host.function(self.kernel.range, None, *[vp] * nptr, ctypes.c_int64, ctypes.c_int64)
+        self._range = self.host.function(
+            self.kernel.range, None, *[vp] * nptr, ctypes.c_int64, ctypes.c_int64
+        )
         self._par = (
             self.host.function(self.kernel.parallel, None, *[vp] * nptr, ctypes.c_int32) if parallel else None
         )

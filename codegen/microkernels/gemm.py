@@ -35,7 +35,6 @@ from codegen.llvm_intrinsics import (
 from codegen.microkernels import (
     OPENMP_LIBRARY,
     Epilogue,
-    aligned_copy,
     aligned_empty,
     ceil_div,
     emit_gomp_parallel,
@@ -62,6 +61,7 @@ __all__ = [
     "pack_b_numpy",
     "pack_gemv_weights_numpy",
 ]
+
 
 @dataclass(frozen=True)
 class GemmSchedule:
@@ -419,13 +419,19 @@ def emit_sgemm(
                 n_valid = select_min(b, i64(nr), b.sub(i64(spec.n), b.mul(j, i64(nr))))
                 bpanel = gep(b, bblk, b.mul(b.mul(j, kpad), i64(nr)))
                 col = b.mul(j, i64(nr))
-                chan = [gep(b, x, col, inbounds=False) if k == "channel" else None for x, k in zip(extras, ep.kinds)]
+                chan = [
+                    gep(b, x, col, inbounds=False) if k == "channel" else None
+                    for x, k in zip(extras, ep.kinds)
+                ]
                 with for_range(b, 0, npm, name="ir") as ip:
                     m_valid = select_min(b, i64(mr), b.sub(mcp, b.mul(ip, i64(mr))))
                     row = b.add(ic, b.mul(ip, i64(mr)))
                     cptr = gep(b, c, b.add(b.mul(row, i64(spec.ldc_)), col))
                     roff = b.add(b.mul(row, i64(spec.ldr_)), col)
-                    xptrs = [cp if cp is not None else gep(b, x, roff, inbounds=False) for x, cp in zip(extras, chan)]
+                    xptrs = [
+                        cp if cp is not None else gep(b, x, roff, inbounds=False)
+                        for x, cp in zip(extras, chan)
+                    ]
                     aptr = gep(b, abuf, b.mul(b.mul(ip, i64(mr)), kpad))
                     b.call(ukernel, [kpad, aptr, bpanel, cptr, *xptrs, m_valid, n_valid, first, last])
     b.ret_void()

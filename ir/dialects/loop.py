@@ -19,10 +19,8 @@ import numpy as np
 
 from ir.core import Operation
 from ir.opdef import (
-    BOOL,
     DENSE,
     INT,
-    INTS,
     STR,
     STRS,
     SYMBOL,

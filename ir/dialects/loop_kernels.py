@@ -65,7 +65,9 @@ def default_gemm_schedule(vector_floats: int = 8, vector_registers: int = 16, n:
 
 def default_gemv_schedule(vector_floats: int = 8, vector_registers: int = 16, n: int | None = None) -> dict:
     """Panels of up to 4 vectors (no wider than N rounded to a vector), 2 accumulator sets."""
-    panel = 4 * vector_floats if n is None else min(4 * vector_floats, _ceil(n, vector_floats) * vector_floats)
+    panel = (
+        4 * vector_floats if n is None else min(4 * vector_floats, _ceil(n, vector_floats) * vector_floats)
+    )
     return {"panel": panel, "k_unroll": 4, "acc_sets": 2, "vector_width": vector_floats}
 
 
@@ -412,7 +414,9 @@ class Conv2dOp(MicroKernelOp):
             ng, cg, hw = self.blocking()
             n, f, oh, ow = self.out_shape()
             if self.x.type.num_elements != L.blocked_size(ng, cg, hw, self.vector_width):
-                raise self.error(f"blocked x {self.x.type} does not hold {self.in_shape()} in blocks of {self.vector_width}")
+                raise self.error(
+                    f"blocked x {self.x.type} does not hold {self.in_shape()} in blocks of {self.vector_width}"
+                )
             if self.out.type.num_elements != self.extra_size("full"):
                 raise self.error(f"blocked out {self.out.type} does not hold {self.out_shape()}")
         if len(self.strides) != 2 or len(self.dilations) != 2 or len(self.pads) != 4 or len(self.kernel) != 2:
@@ -463,7 +467,9 @@ class Conv2dOp(MicroKernelOp):
     def unpack_weights(self, wp):
         kh, kw = self.kernel
         cg = self.in_shape()[1] // self.group
-        return L.unpack_conv_weights(np.asarray(wp), self.channels(), cg, kh, kw, self.group, self.vector_width)
+        return L.unpack_conv_weights(
+            np.asarray(wp), self.channels(), cg, kh, kw, self.group, self.vector_width
+        )
 
 
 def conv2d_nchw(x, w, strides, pads, dilations, group) -> np.ndarray:
@@ -477,7 +483,9 @@ def conv2d_nchw(x, w, strides, pads, dilations, group) -> np.ndarray:
     out = np.zeros((n, g, f // g, oh, ow), dtype=np.float64)
     for i in range(kh):
         for j in range(kw):
-            patch = xp[:, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw]
+            patch = xp[
+                :, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw
+            ]
             wk = w[:, :, i, j].reshape(g, f // g, cg).astype(np.float64)
             out += np.einsum("ngchw,gfc->ngfhw", patch.reshape(n, g, cg, oh, ow), wk)
     return out.reshape(n, f, oh, ow)

@@ -55,6 +55,7 @@ ALIGN_BYTES = 64
 """Alignment of packed operands and outputs: 32-byte vector loads from a 16-byte aligned buffer split
 cache lines half the time, measured at about 40% of SGEMM speed."""
 
+
 def ceil_div(a: int, b: int) -> int:
     """``ceil(a / b)`` for non-negative integers."""
     return -(-a // b)
@@ -161,9 +162,7 @@ def pack_conv_weights_grouped(w: np.ndarray, group: int, cb: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def unpack_conv_weights(
-    wp: np.ndarray, f: int, cg: int, kh: int, kw: int, group: int, cb: int
-) -> np.ndarray:
+def unpack_conv_weights(wp: np.ndarray, f: int, cg: int, kh: int, kw: int, group: int, cb: int) -> np.ndarray:
     """The dense [F][C/g][KH][KW] weights of a buffer packed by `pack_conv_weights_grouped`."""
     wp = wp.reshape(-1)
     fg = f // group

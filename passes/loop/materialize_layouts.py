@@ -43,6 +43,67 @@ def _relayout_kernel(name: str, src_t, dst_t, to_blocked: bool, n: int, c: int, 
     return k
 
 
+def _to_blocked(
+    module, func, k, call, arg: Value, nn: int, cc: int, hw: int, cb: int, suffix: str, ctx
+) -> None:
+    """Gives kernel `k` the blocked copy of its argument `arg`, made on the host before `call`: a new
+    weight for a constant, else a planned buffer written by a relayout kernel."""
+    j = list(k.body.args).index(arg)
+    src = call.operands[j]
+    bt = MemRefType((L.blocked_size(nn, cc, hw, cb),), src.type.element_type)
+    prov = call.provenance
+    wop = src.defining_op
+    if wop is not None and wop.name == "loop.weight":  # a constant: convert it now
+        arr = np.asarray(wop.properties["value"].array, dtype=np.float32)
+        new = loop.WeightOp.build(value=DenseElementsAttr.from_array(L.to_blocked(arr, nn, cc, hw, cb)),
+                                  provenance=wop.provenance)  # fmt: skip
+        func.body.insert_before(call, new)
+        call.set_operand(j, new.result)
+        if not src.uses:
+            wop.erase()
+    else:
+        alloc = loop.AllocOp.build(result_types=[bt], alignment=64, provenance=prov)
+        func.body.insert_before(call, alloc)
+        rk = _relayout_kernel(f"{k.sym_name}_{suffix}", src.type, bt, True, nn, cc, hw, cb, prov)
+        module.body.insert_before(k, rk)
+        relayout = loop.CallOp.build(
+            [src, alloc.result], result_types=[], callee=rk.sym_name, provenance=prov
+        )
+        func.body.insert_before(call, relayout)
+        call.set_operand(j, alloc.result)
+        if ctx is not None:
+            ctx.stat("relayout kernels")
+    arg.type = bt
+
+
+def _materialize(module, func, k, conv: Conv2dOp, call, ctx) -> None:
+    """Rewrites one conv kernel and its call site (see the module docstring)."""
+    n, c, h, w = conv.in_shape()
+    _, f, oh, ow = conv.out_shape()
+    g, cb = conv.group, conv.vector_width
+    ng, prov = n * g, conv.provenance
+    _to_blocked(module, func, k, call, conv.x, ng, c // g, h * w, cb, "pack", ctx)
+    for i, (e, kind) in enumerate(zip(conv.extras, conv.extra_kinds)):
+        nn, hw = (g, 1) if kind == "channel" else (ng, oh * ow)
+        _to_blocked(module, func, k, call, e, nn, f // g, hw, cb, f"pack{i + 1}", ctx)
+    # the output: the kernel writes a blocked buffer, converted back after the call
+    j = list(k.body.args).index(conv.out)
+    dense = call.operands[j]
+    bt = MemRefType((L.blocked_size(ng, f // g, oh * ow, cb),), dense.type.element_type)
+    alloc = loop.AllocOp.build(result_types=[bt], alignment=64, provenance=prov)
+    func.body.insert_before(call, alloc)
+    call.set_operand(j, alloc.result)
+    conv.out.type = bt
+    uk = _relayout_kernel(f"{k.sym_name}_unpack", bt, dense.type, False, ng, f // g, oh * ow, cb, prov)
+    module.body.insert_after(k, uk)
+    unpack = loop.CallOp.build([alloc.result, dense], result_types=[], callee=uk.sym_name, provenance=prov)
+    func.body.insert_after(call, unpack)
+    conv.properties["input_shape"] = Conv2dOp.attr_defs["input_shape"].kind.to_attr([n, c, h, w])
+    conv.properties["output_shape"] = Conv2dOp.attr_defs["output_shape"].kind.to_attr([n, f, oh, ow])
+    conv.blocked = True
+    k.function_type = FunctionType(tuple(a.type for a in k.body.args), tuple(k.function_type.results))
+
+
 def materialize_layouts(module: Operation, ctx: PassContext | None = None) -> int:
     """Rewrites every eligible loop.conv2d kernel of a loop-level module; returns how many."""
     func = module.main
@@ -56,68 +117,11 @@ def materialize_layouts(module: Operation, ctx: PassContext | None = None) -> in
         convs = [o for o in k.walk() if isinstance(o, Conv2dOp)]
         if len(convs) != 1 or convs[0].blocked or len(calls.get(name, [])) != 1:
             continue
-        conv, call = convs[0], calls[name][0]
+        conv = convs[0]
         args = list(k.body.args)
         if any(v not in args or len(v.uses) != 1 for v in [conv.x, *conv.extras, conv.out]):
             continue
-        n, c, h, w = conv.in_shape()
-        _, f, oh, ow = conv.out_shape()
-        g, cb = conv.group, conv.vector_width
-        ng, prov = n * g, conv.provenance
-
-        def flat(size: int, et) -> MemRefType:
-            return MemRefType((size,), et)
-
-        def to_blocked(arg: Value, nn: int, cc: int, hw: int, suffix: str) -> None:
-            """Give the kernel the blocked copy of its argument `arg`, made on the host."""
-            j = args.index(arg)
-            src = call.operands[j]
-            bt = flat(L.blocked_size(nn, cc, hw, cb), src.type.element_type)
-            wop = src.defining_op
-            if wop is not None and wop.name == "loop.weight":  # a constant: convert it now
-                arr = np.asarray(wop.properties["value"].array, dtype=np.float32)
-                new = loop.WeightOp.build(
-                    value=DenseElementsAttr.from_array(L.to_blocked(arr, nn, cc, hw, cb)), provenance=wop.provenance
-                )
-                func.body.insert_before(call, new)
-                blocked = new.result
-            else:
-                alloc = loop.AllocOp.build(result_types=[bt], alignment=64, provenance=prov)
-                func.body.insert_before(call, alloc)
-                rk = _relayout_kernel(f"{name}_{suffix}", src.type, bt, True, nn, cc, hw, cb, prov)
-                module.body.insert_before(k, rk)
-                func.body.insert_before(call, loop.CallOp.build([src, alloc.result], result_types=[],
-                                                                callee=rk.sym_name, provenance=prov))  # fmt: skip
-                blocked = alloc.result
-                if ctx is not None:
-                    ctx.stat("relayout kernels")
-            call.set_operand(j, blocked)
-            if wop is not None and wop.name == "loop.weight" and not src.uses:
-                wop.erase()
-            arg.type = bt
-
-        to_blocked(conv.x, ng, c // g, h * w, "pack")
-        for i, (e, kind) in enumerate(zip(conv.extras, conv.extra_kinds)):
-            if kind == "channel":
-                to_blocked(e, g, f // g, 1, f"pack{i + 1}")
-            else:
-                to_blocked(e, ng, f // g, oh * ow, f"pack{i + 1}")
-        # the output: the kernel writes a blocked buffer, converted back after the call
-        j = args.index(conv.out)
-        dense = call.operands[j]
-        bt = flat(L.blocked_size(ng, f // g, oh * ow, cb), dense.type.element_type)
-        alloc = loop.AllocOp.build(result_types=[bt], alignment=64, provenance=prov)
-        func.body.insert_before(call, alloc)
-        call.set_operand(j, alloc.result)
-        conv.out.type = bt
-        uk = _relayout_kernel(f"{name}_unpack", bt, dense.type, False, ng, f // g, oh * ow, cb, prov)
-        module.body.insert_after(k, uk)
-        func.body.insert_after(call, loop.CallOp.build([alloc.result, dense], result_types=[], callee=uk.sym_name,
-                                                       provenance=prov))  # fmt: skip
-        conv.properties["input_shape"] = Conv2dOp.attr_defs["input_shape"].kind.to_attr([n, c, h, w])
-        conv.properties["output_shape"] = Conv2dOp.attr_defs["output_shape"].kind.to_attr([n, f, oh, ow])
-        conv.blocked = True
-        k.function_type = FunctionType(tuple(a.type for a in k.body.args), tuple(k.function_type.results))
+        _materialize(module, func, k, conv, calls[name][0], ctx)
         done += 1
         if ctx is not None:
             ctx.stat("blocked convolutions")

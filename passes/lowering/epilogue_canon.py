@@ -14,8 +14,8 @@ import numpy as np
 
 from ir.attributes import DenseElementsAttr
 from ir.core import Operation, Value, lookup_op
-from ir.opdef import constant_value
 from ir.dialects import arith, tensor
+from ir.opdef import constant_value
 from passes.lowering.bufferize import is_identity_map
 
 ACCUMULATORS = ("tensor.conv", "tensor.matmul")

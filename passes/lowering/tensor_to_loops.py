@@ -28,7 +28,6 @@ from ir.core import Block, Operation, Value
 from ir.dialects import arith, loop, loop_kernels, tensor
 from ir.dialects.builtin import ModuleOp
 from ir.types import FloatType, TensorType, f32, i64, index
-from passes.lowering.bufferize import is_identity_map
 from passes.lowering.loop_nest import (
     Access,
     Epilogue,
