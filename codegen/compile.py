@@ -8,6 +8,7 @@ symbols; ``runtime.cpu_device.ObjectLibrary(result.object_code)`` loads them.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from codegen.emit_llvm import KernelEmitter, kernel_symbol
 from codegen.host_target import HostTarget, ObjectCache, compile_to_object, host_target
 from ir.core import Operation
 from runtime.cpu_device import ObjectLibrary
+from runtime.object_file import SIGNATURE_SUFFIX
 
 __all__ = ["CompiledKernels", "Progress", "compile_kernels", "emit_llvm_module", "kernels_of", "load_kernels"]
 
@@ -69,6 +71,19 @@ def emit_llvm_module(
     return llmod, symbols
 
 
+def add_signatures(llmod: lir.Module, kernels: Iterable[Operation]) -> None:
+    """Puts each kernel's signature (``codegen.plan.kernel_signature``) beside it in the object code as
+    the constant ``<symbol>.zg_signature`` (JSON), so the engine loader checks a plan against the code."""
+    from codegen.plan import kernel_signature
+
+    for k in kernels:
+        data = json.dumps(kernel_signature(k), sort_keys=True).encode()
+        ty = lir.ArrayType(lir.IntType(8), len(data))
+        g = lir.GlobalVariable(llmod, ty, kernel_symbol(k) + SIGNATURE_SUFFIX)
+        g.global_constant = True
+        g.initializer = lir.Constant(ty, bytearray(data))
+
+
 def compile_kernels(
     module: Operation,
     names: Iterable[str] | None = None,
@@ -83,6 +98,7 @@ def compile_kernels(
     target = target or host_target()
     t0 = time.perf_counter()
     llmod, symbols = emit_llvm_module(module, names, progress)
+    add_signatures(llmod, kernels_of(module, names))
     text = str(llmod)
     t1 = time.perf_counter()
     key = ObjectCache.key(text, target)

@@ -153,11 +153,14 @@ class CompileStats:
     compiles: int = 0
     memory_hits: int = 0
     disk_hits: int = 0
+    corrupt: int = 0
+    """Disk entries refused because their digest did not match (then rebuilt and overwritten)."""
 
 
 @dataclass
 class ObjectCache:
-    """Object code on disk (and in memory) keyed by sha256 of the IR text and the host target fingerprint."""
+    """Object code on disk (and in memory) keyed by sha256 of the IR text and the host target fingerprint;
+    each disk entry carries the sha256 of its bytes, checked before use."""
 
     directory: Path | None = None
     enabled: bool = True
@@ -184,7 +187,9 @@ class ObjectCache:
         return self.directory / key[:2] / f"{key}.o"
 
     def get(self, key: str) -> bytes | None:
-        """Cached object code, or None; counts memory and disk hits."""
+        """Cached object code, or None; counts memory and disk hits. A disk entry whose digest does not
+        match its bytes (flipped, truncated, foreign) is a miss: it is counted in ``stats.corrupt``,
+        removed, and never returned (loading it could fault)."""
         if not self.enabled:
             return None
         if key in self._memory:
@@ -192,17 +197,24 @@ class ObjectCache:
             return self._memory[key]
         p = self.path(key)
         try:
-            data = p.read_bytes()
+            raw = p.read_bytes()
         except OSError:
             return None
-        if not data:
+        data = _unseal(raw)
+        if data is None:
+            self.stats.corrupt += 1
+            try:
+                p.unlink()
+            except OSError:
+                pass  # put() overwrites it anyway
             return None
         self._memory[key] = data
         self.stats.disk_hits += 1
         return data
 
     def put(self, key: str, data: bytes) -> None:
-        """Store object code atomically (write a temporary file, then rename) so readers never see halves."""
+        """Store object code with its sha256 atomically (a temporary file in the cache directory, then a
+        rename) so readers never see halves; the temporary is removed on every failure."""
         if not self.enabled:
             return
         self._memory[key] = data
@@ -210,11 +222,37 @@ class ObjectCache:
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".o")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, p)
         except OSError:
-            pass  # a read-only or full cache directory only costs recompilation
+            return  # a read-only or full cache directory only costs recompilation
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(_seal(data))
+            os.replace(tmp, p)
+        except BaseException as e:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            if not isinstance(e, OSError):
+                raise
+
+
+_ENTRY_MAGIC = b"ZGOBJ\x001\x00"
+_DIGEST = 32
+
+
+def _seal(data: bytes) -> bytes:
+    """A cache entry: magic, sha256 of the object code, the object code."""
+    return _ENTRY_MAGIC + hashlib.sha256(data).digest() + bytes(data)
+
+
+def _unseal(raw: bytes) -> bytes | None:
+    """The object code of a cache entry, or None when the entry is not intact."""
+    head = len(_ENTRY_MAGIC) + _DIGEST
+    if len(raw) <= head or raw[: len(_ENTRY_MAGIC)] != _ENTRY_MAGIC:
+        return None
+    digest, data = raw[len(_ENTRY_MAGIC) : head], raw[head:]
+    return data if hashlib.sha256(data).digest() == digest else None
 
 
 _compile_lock = threading.Lock()

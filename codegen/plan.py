@@ -17,6 +17,23 @@ from ir.types import MemRefType, to_numpy_dtype
 from runtime.plan import BufferSpec, Launch, Plan
 
 
+def kernel_signature(kernel: Operation) -> dict:
+    """What a loop.kernel was compiled for, as the plan and the object code record it: its argument
+    count, the bytes each argument points at, and its parallel range."""
+    arg_bytes = []
+    for a in kernel.body.args:
+        t = a.type
+        if isinstance(t, MemRefType):
+            n = int(np.dtype(to_numpy_dtype(t.element_type)).itemsize)
+            for d in t.shape:
+                n *= int(d)
+        else:
+            n = int(np.dtype(to_numpy_dtype(t)).itemsize)
+        arg_bytes.append(n)
+    rng = kernel.attributes.get("zg.parallel_range")
+    return {"arity": len(arg_bytes), "arg_bytes": arg_bytes, "range": int(rng.value) if rng is not None else 1}
+
+
 def _names(func: Operation, key: str, default_prefix: str, n: int) -> list[str]:
     a = func.attributes.get(key)
     names = [x.value for x in a.value] if a is not None else []
@@ -86,8 +103,12 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
     for b in buffers.values():  # a view of an activation points at its root's offset
         if b.alias_of and buffers[b.alias_of].kind == "activation":
             b.offset = buffers[b.alias_of].offset
-    plan = Plan(in_names, out_names, buffers, launches, arena, [], {}, threads)
-    plan.validate()
+    signatures = {name: kernel_signature(kernels[name]) for name in dict.fromkeys(la.kernel for la in launches)}
+    plan = Plan(in_names, out_names, buffers, launches, arena, [], {}, threads, signatures)
+    try:
+        plan.validate()
+    except ValueError as e:
+        raise UserError(f"the compiled plan is inconsistent: {e}") from None
     stats = {
         "arena_bytes": arena,
         "unplanned_bytes": int(unplanned.value) if unplanned is not None else arena,

@@ -7,6 +7,8 @@ activation arena, inputs and outputs, so several contexts can run one engine fro
 from __future__ import annotations
 
 import ctypes
+import json
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +19,7 @@ import numpy as np
 
 from runtime.cpu_device import ObjectLibrary, missing_cpu_features
 from runtime.engine_file import EngineFile, EngineFileError
+from runtime.object_file import SIGNATURE_SUFFIX, ObjectFormatError, read_symbols
 from runtime.plan import Plan
 
 OBJECT_SECTION = "object_code"
@@ -41,8 +44,42 @@ def check_target(plan: Plan) -> None:
         )
 
 
+def check_objects(plan: Plan, objects: Sequence[bytes]) -> None:
+    """Refuses object code that is not a sound object for this host, that does not define a kernel the
+    plan launches, or whose recorded kernel signatures (arity, argument bytes, range) differ from the
+    plan's: a self-consistent but wrong engine file is refused here, not run."""
+    defined: dict[str, bytes] = {}
+    checked = True
+    for i, data in enumerate(objects):
+        try:
+            syms = read_symbols(data)
+        except ObjectFormatError as e:
+            raise EngineFileError(f"engine object code {i} is unusable: {e}") from None
+        checked = checked and syms.checked
+        defined.update(syms.defined)
+    if not checked:
+        return
+    for name in dict.fromkeys(launch.kernel for launch in plan.launches):
+        if name not in defined:
+            raise EngineFileError(f"engine launches kernel '{name}', which its object code does not define")
+        raw = defined.get(name + SIGNATURE_SUFFIX)
+        try:
+            recorded = json.loads(raw) if raw is not None else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise EngineFileError(f"engine object code has an unreadable signature for kernel '{name}'") from None
+        if recorded != plan.kernels.get(name):
+            raise EngineFileError(
+                f"engine plan does not match its object code for kernel '{name}' "
+                f"(plan {plan.kernels.get(name)}, object code {recorded})"
+            )
+
+
 class RuntimeInputError(ValueError):
     """Feeds that do not match the engine's inputs (name, shape or dtype)."""
+
+
+class ContextBusyError(RuntimeError):
+    """An execution context was entered while another call was running in it (from another thread)."""
 
 
 PARALLEL_MIN_BYTES = 256 * 1024
@@ -72,11 +109,15 @@ class Engine:
     def __init__(
         self, plan: Plan, objects: Sequence[bytes], weights: Mapping[str, bytes], meta: dict | None = None
     ):
-        plan.validate()
+        try:
+            plan.validate()
+        except ValueError as e:
+            raise EngineFileError(f"engine plan is invalid: {e}") from None
         check_target(plan)  # before loading any code compiled for another CPU
         self.plan = plan
         self.meta = meta or {}
         self.objects = [bytes(o) for o in objects]
+        check_objects(plan, self.objects)  # before the JIT linker sees a byte of it
         self.library = ObjectLibrary(self.objects, plan.libraries) if self.objects else None
         self.kernels = {}
         for launch in plan.launches:
@@ -192,6 +233,7 @@ class ExecutionContext:
             rng = launch.range if nbytes >= PARALLEL_MIN_BYTES else 1
             self._calls.append((engine.kernels[launch.kernel], argv, rng, launch))
         self.last_profile: list[KernelTime] = []
+        self._busy = threading.Lock()
 
     def _bind(self, feeds) -> None:
         plan = self.engine.plan
@@ -215,7 +257,21 @@ class ExecutionContext:
             )
 
     def run(self, feeds, profile: bool = False) -> list[np.ndarray]:
-        """Runs the launch list on `feeds` (dict by name or list in order); returns fresh output arrays."""
+        """Runs the launch list on `feeds` (dict by name or list in order); returns fresh output arrays.
+
+        A context holds one set of activations: a second call entering it while one runs (another
+        thread) raises ContextBusyError instead of sharing the arena."""
+        if not self._busy.acquire(blocking=False):
+            raise ContextBusyError(
+                "this execution context is already running in another thread; "
+                "create one context per thread (engine.create_context())"
+            )
+        try:
+            return self._run(feeds, profile)
+        finally:
+            self._busy.release()
+
+    def _run(self, feeds, profile: bool) -> list[np.ndarray]:
         self._bind(feeds)
         pool = self.engine.pool(self.threads)
         prof: list[KernelTime] = []
