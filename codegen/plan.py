@@ -31,7 +31,11 @@ def kernel_signature(kernel: Operation) -> dict:
             n = int(np.dtype(to_numpy_dtype(t)).itemsize)
         arg_bytes.append(n)
     rng = kernel.attributes.get("zg.parallel_range")
-    return {"arity": len(arg_bytes), "arg_bytes": arg_bytes, "range": int(rng.value) if rng is not None else 1}
+    return {
+        "arity": len(arg_bytes),
+        "arg_bytes": arg_bytes,
+        "range": int(rng.value) if rng is not None else 1,
+    }
 
 
 def _names(func: Operation, key: str, default_prefix: str, n: int) -> list[str]:
@@ -103,7 +107,9 @@ def build_plan(module: Operation, threads: int = 1) -> tuple[Plan, dict[str, byt
     for b in buffers.values():  # a view of an activation points at its root's offset
         if b.alias_of and buffers[b.alias_of].kind == "activation":
             b.offset = buffers[b.alias_of].offset
-    signatures = {name: kernel_signature(kernels[name]) for name in dict.fromkeys(la.kernel for la in launches)}
+    signatures = {
+        name: kernel_signature(kernels[name]) for name in dict.fromkeys(la.kernel for la in launches)
+    }
     plan = Plan(in_names, out_names, buffers, launches, arena, [], {}, threads, signatures)
     try:
         plan.validate()

@@ -66,7 +66,9 @@ def check_objects(plan: Plan, objects: Sequence[bytes]) -> None:
         try:
             recorded = json.loads(raw) if raw is not None else None
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise EngineFileError(f"engine object code has an unreadable signature for kernel '{name}'") from None
+            raise EngineFileError(
+                f"engine object code has an unreadable signature for kernel '{name}'"
+            ) from None
         if recorded != plan.kernels.get(name):
             raise EngineFileError(
                 f"engine plan does not match its object code for kernel '{name}' "

@@ -64,7 +64,9 @@ def read_symbols(data: bytes) -> ObjectSymbols:
         raise ObjectFormatError(f"object code is ELF type {e_type}, expected a relocatable object")
     want = _MACHINES.get(platform.machine().lower())
     if want is not None and machine != want:
-        raise ObjectFormatError(f"object code is for ELF machine {machine}, this host is {platform.machine()}")
+        raise ObjectFormatError(
+            f"object code is for ELF machine {machine}, this host is {platform.machine()}"
+        )
     if shentsize != _SHDR.size or shnum == 0 or shoff + shnum * shentsize > len(data):
         raise ObjectFormatError("object code is truncated or corrupt (section table)")
     if shstrndx >= shnum:

@@ -179,14 +179,34 @@ def test_tampered_engine_is_refused_with_one_line(engine, tmp_path, tamper):
     assert "\n" not in str(e.value)
 
 
-def test_activation_outside_arena_is_refused_in_memory(engine):
-    plan = Plan.from_json(copy.deepcopy(engine.plan.to_json()))
-    acts = [b for b in plan.buffers.values() if b.kind == "activation" and not b.alias_of]
-    if not acts:
-        pytest.skip("this build has no arena activations")
-    acts[0].offset = plan.arena_bytes
-    with pytest.raises(EngineFileError, match="outside"):
-        Engine(plan, engine.objects, engine._weight_bytes)  # noqa: SLF001
+def _matmul_softmax_model() -> onnx.ModelProto:
+    w = numpy_helper.from_array(np.linspace(-1, 1, 64 * 64).astype(np.float32).reshape(64, 64), "w")
+    g = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x", "w"], ["m"], name="mm"),
+            helper.make_node("Softmax", ["m"], ["y"], name="sm", axis=-1),
+        ],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 64])],
+        [w],
+    )
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_activation_outside_arena_is_refused(tmp_path, where):
+    eng, _ = _compile(_matmul_softmax_model(), tmp_path / "cache")
+    acts = [b for b in eng.plan.buffers.values() if b.kind == "activation" and not b.alias_of]
+    assert acts, "this model is meant to have arena activations"
+    if where == "memory":
+        plan = Plan.from_json(copy.deepcopy(eng.plan.to_json()))
+        next(b for b in plan.buffers.values() if b.name == acts[0].name).offset = plan.arena_bytes
+        with pytest.raises(EngineFileError, match="outside"):
+            Engine(plan, eng.objects, eng._weight_bytes)  # noqa: SLF001
+    else:
+        with pytest.raises(EngineFileError, match="outside"):
+            _load(_rewrite(eng, lambda p, s: _set(p, "arena_bytes", 16)), tmp_path)
 
 
 def test_feed_of_another_shape_is_refused(engine):

@@ -12,6 +12,7 @@ from ir.core import Operation, Value
 from ir.dialects import tensor as T
 from ir.dialects.graph.base import constant_value
 from ir.dialects.graph.ops_core import Constant
+from ir.errors import UserError
 from ir.types import TensorType
 from passes.lowering.graph_to_tensor_common import generic, lowers, unsupported
 
@@ -178,7 +179,14 @@ def _gather(b: Builder, op: Operation):
     idx = _const(op, op.indices, "indices").astype(np.int64)
     axis = op.axis % x.type.rank
     n = x.type.shape[axis]
-    flat = [int(i) % n for i in idx.reshape(-1)]
+    bad = [int(i) for i in idx.reshape(-1) if not -n <= int(i) < n]
+    if bad:  # ONNX (and onnxruntime) refuse these; wrapping them would be a silent wrong answer
+        nodes = ", ".join(repr(p) for p in op.provenance) or "(no ONNX node recorded)"
+        raise UserError(
+            f"Gather (ONNX node {nodes}): index {bad[0]} is out of range for axis {axis} of size {n} "
+            f"(valid: {-n} to {n - 1})"
+        )
+    flat = [int(i) % n for i in idx.reshape(-1)]  # negative indices count from the end
     pieces: list[Value] = []
     i = 0
     while i < len(flat):
