@@ -492,7 +492,9 @@ class Parser:
             return IntegerAttr(value, ty)
         try:
             return TypeAttr(self.parse_type())
-        except ParseError:
+        except ParseError as e:
+            if e.message.startswith("nesting deeper than"):
+                raise
             raise self.error("expected an attribute value", pos) from None
 
     def _balanced_opaque(self) -> str:
