@@ -66,7 +66,9 @@ def _nested(method):
 
     def wrapper(self, *args, **kwargs):
         if self.depth >= MAX_NESTING:
-            raise self.error(f"nesting deeper than {MAX_NESTING} levels (types, attributes, regions or expressions)")
+            raise self.error(
+                f"nesting deeper than {MAX_NESTING} levels (types, attributes, regions or expressions)"
+            )
         self.depth += 1
         try:
             return method(self, *args, **kwargs)
@@ -546,7 +548,9 @@ class Parser:
         if bounds is None:
             raise self.error(f"integer literal {value} with non-integer type {ty}", pos)
         if not bounds[0] <= value <= bounds[1]:
-            raise self.error(f"integer literal {value} is out of range for {ty} ({bounds[0]} to {bounds[1]})", pos)
+            raise self.error(
+                f"integer literal {value} is out of range for {ty} ({bounds[0]} to {bounds[1]})", pos
+            )
 
     def _dense(self, pos: int) -> DenseElementsAttr:
         self.expect("<")

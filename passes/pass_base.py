@@ -83,8 +83,13 @@ class OptionError(UserError, ValueError):
     """A pass option outside its declared range (a ValueError, so pipelines report it with a column)."""
 
 
-def ranged(default: Any = dataclasses.MISSING, *, minimum: float | None = None,
-           maximum: float | None = None, default_factory: Any = dataclasses.MISSING) -> Any:
+def ranged(
+    default: Any = dataclasses.MISSING,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    default_factory: Any = dataclasses.MISSING,
+) -> Any:
     """A dataclass field for a numeric pass option (or a list of numbers) with a declared range,
     checked when the pass is constructed: `factor: int = ranged(4, minimum=1)`."""
     meta = {"range": (minimum, maximum)}

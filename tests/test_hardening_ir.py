@@ -194,7 +194,9 @@ def test_pipeline_within_the_limit_parses():
     assert [p.name for p in pl.passes()] == ["cse"]
 
 
-@pytest.mark.parametrize("text", ["builtin.module(foo.bar(cse))", "nope(cse)", "builtin.module(func.fun(cse))"])
+@pytest.mark.parametrize(
+    "text", ["builtin.module(foo.bar(cse))", "nope(cse)", "builtin.module(func.fun(cse))"]
+)
 def test_unknown_anchor_is_a_pipeline_error(text, capsys):
     with pytest.raises(PipelineError, match="unknown anchor"):
         parse_pipeline(text)
