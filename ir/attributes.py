@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ir.affine import AffineMap
-from ir.types import FloatType, ShapedType, Type, f32, i1, i64, to_numpy_dtype
+from ir.types import FloatType, ShapedType, Type, f32, i1, i64, integer_bounds, to_numpy_dtype, type_problem
 
 
 class Attribute:
@@ -373,3 +373,42 @@ def from_attr(attr: Attribute):
     if isinstance(attr, SymbolRefAttr):
         return attr.value
     return attr
+
+
+def attribute_problem(a: Attribute) -> str | None:
+    """Why attribute `a` is invalid (an integer literal out of its type's range, a type with a negative
+    dimension, ...), or None. Nested arrays and dictionaries are checked too (iteratively)."""
+    stack = [a]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, IntegerAttr):
+            p = type_problem(a.type)
+            if p:
+                return p
+            bounds = integer_bounds(a.type)
+            if bounds is None:
+                return f"integer attribute {a.value} has non-integer type {a.type}"
+            if not bounds[0] <= int(a.value) <= bounds[1]:
+                return f"integer literal {a.value} is out of range for {a.type} ({bounds[0]} to {bounds[1]})"
+        elif isinstance(a, DenseArrayAttr):
+            p = type_problem(a.element_type)
+            if p:
+                return p
+            bounds = integer_bounds(a.element_type)
+            if bounds is not None:
+                for v in a.value:
+                    if not bounds[0] <= int(v) <= bounds[1]:
+                        return f"integer literal {int(v)} is out of range for {a.element_type} in {a}"
+        elif isinstance(a, (FloatAttr, DenseElementsAttr)):
+            p = type_problem(a.type)
+            if p:
+                return p
+        elif isinstance(a, TypeAttr):
+            p = type_problem(a.value)
+            if p:
+                return p
+        elif isinstance(a, ArrayAttr):
+            stack.extend(a.value)
+        elif isinstance(a, DictionaryAttr):
+            stack.extend(v for _, v in a.value)
+    return None

@@ -42,8 +42,14 @@ from ir.types import (
     f64,
     i1,
     i64,
+    integer_bounds,
     to_numpy_dtype,
+    type_problem,
 )
+
+MAX_NESTING = 200
+"""How deeply types, attributes, dense literals, regions and affine expressions may nest: deeper text
+is refused with a clear error instead of exhausting Python's recursion limit."""
 
 _WS = re.compile(r"(\s|//[^\n]*)*")
 _IDENT = re.compile(r"[A-Za-z_][\w$.]*")
@@ -52,6 +58,25 @@ _NUMBER = re.compile(r"[-+]?(0x[0-9A-Fa-f]+|\d+\.\d*([eE][-+]?\d+)?|\d+[eE][-+]?
 _INT = re.compile(r"[-+]?\d+")
 _SCALAR_TYPE = re.compile(r"(bf16|f16|f32|f64|index|none|[su]?i\d+)\b")
 _DIM = re.compile(r"(\d+|\?)x")
+_NEG_DIM = re.compile(r"-\d+x")
+
+
+def _nested(method):
+    """Counts one level of nesting around a recursive parse method (see MAX_NESTING)."""
+
+    def wrapper(self, *args, **kwargs):
+        if self.depth >= MAX_NESTING:
+            raise self.error(
+                f"nesting deeper than {MAX_NESTING} levels (types, attributes, regions or expressions)"
+            )
+        self.depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.depth -= 1
+
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
 
 
 class _ForwardRef(Value):
@@ -69,6 +94,7 @@ class Parser:
         self.resources: dict[str, np.ndarray | bytes] = {}
         self.scopes: list[dict[str, Value]] = [{}]
         self.forward: dict[str, _ForwardRef] = {}
+        self.depth = 0
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     # -- low-level cursor
@@ -360,6 +386,7 @@ class Parser:
         self.expect(")")
         return tuple(names)
 
+    @_nested
     def parse_region(self) -> Region:
         self.expect("{", "'{' to start a region")
         region = Region()
@@ -409,6 +436,7 @@ class Parser:
                 return out
             self.expect(",", f"',' or '{close}'")
 
+    @_nested
     def parse_attr(self) -> Attribute:
         self.ws()
         pos = self.pos
@@ -461,10 +489,14 @@ class Parser:
                 return FloatAttr(parse_float(num, ty), ty)
             if is_float:
                 raise self.error(f"float literal {num} with integer type {ty}", pos)
-            return IntegerAttr(int(num, 0), ty)
+            value = int(num, 0)
+            self._check_int(value, ty, pos)
+            return IntegerAttr(value, ty)
         try:
             return TypeAttr(self.parse_type())
-        except ParseError:
+        except ParseError as e:
+            if e.message.startswith("nesting deeper than"):
+                raise
             raise self.error("expected an attribute value", pos) from None
 
     def _balanced_opaque(self) -> str:
@@ -493,14 +525,32 @@ class Parser:
                 elif self.keyword("false"):
                     vals.append(0)
                 else:
+                    npos = self.pos
                     num = self.match(_NUMBER)
                     if num is None:
                         raise self.error("expected a number in array<...>")
-                    vals.append(parse_float(num, et) if isinstance(et, FloatType) else int(num, 0))
+                    if isinstance(et, FloatType):
+                        vals.append(parse_float(num, et))
+                    elif integer_bounds(et) is None:
+                        raise self.error(f"array<{et}> needs an integer or float element type", npos)
+                    elif ("." in num or "e" in num.lower()) and not num.lower().lstrip("-+").startswith("0x"):
+                        raise self.error(f"float literal {num} in array<{et}>", npos)
+                    else:
+                        vals.append(int(num, 0))
+                        self._check_int(vals[-1], et, npos)
                 if not self.accept(","):
                     break
         self.expect(">")
         return DenseArrayAttr(et, tuple(vals))
+
+    def _check_int(self, value: int, ty: Type, pos: int) -> None:
+        bounds = integer_bounds(ty)
+        if bounds is None:
+            raise self.error(f"integer literal {value} with non-integer type {ty}", pos)
+        if not bounds[0] <= value <= bounds[1]:
+            raise self.error(
+                f"integer literal {value} is out of range for {ty} ({bounds[0]} to {bounds[1]})", pos
+            )
 
     def _dense(self, pos: int) -> DenseElementsAttr:
         self.expect("<")
@@ -534,6 +584,7 @@ class Parser:
             raise self.error(f"dense literal of shape {arr.shape} does not match {ty}", tpos)
         return DenseElementsAttr(ty, arr)
 
+    @_nested
     def _dense_literal(self):
         if self.accept("["):
             items = []
@@ -613,6 +664,7 @@ class Parser:
             self.accept(",")
         return AffineMap(nd, ns, tuple(results))
 
+    @_nested
     def _affine_expr(self, names) -> AffineExpr:
         e = self._affine_term(names)
         while True:
@@ -638,6 +690,7 @@ class Parser:
             else:
                 return e
 
+    @_nested
     def _affine_factor(self, names) -> AffineExpr:
         if self.accept("("):
             e = self._affine_expr(names)
@@ -656,6 +709,7 @@ class Parser:
 
     # -- types
 
+    @_nested
     def parse_type(self) -> Type:
         self.ws()
         pos = self.pos
@@ -689,17 +743,31 @@ class Parser:
                     self.ws()
                     m = _DIM.match(self.text, self.pos)
                     if m is None:
+                        neg = _NEG_DIM.match(self.text, self.pos)
+                        if neg is not None:
+                            raise self.error(
+                                f"negative dimension {neg.group(0)[:-1]} in {kw} type "
+                                "(sizes are >= 0, or ? for dynamic)"
+                            )
                         break
                     shape.append(DYNAMIC if m.group(1) == "?" else int(m.group(1)))
                     self.pos = m.end()
                 et = self.parse_type()
                 self.expect(">")
-                return cls(tuple(shape), et)
+                t = cls(tuple(shape), et)
+                problem = type_problem(t)
+                if problem:
+                    raise self.error(problem, pos)
+                return t
         word = self.match(_SCALAR_TYPE)
         if word is None:
             found = self.text[pos : pos + 12].split("\n")[0]
             raise self.error(f"expected a type, found '{found}'", pos)
-        return _scalar_type(word)
+        t = _scalar_type(word)
+        problem = type_problem(t)
+        if problem:
+            raise self.error(problem, pos)
+        return t
 
 
 class _HexFloat(float):
@@ -743,6 +811,8 @@ def parse_file(path: str | Path, allow_unregistered: bool = False) -> Operation:
         raise ParseError("not a text file (expected MLIR generic syntax)", str(p), 1, 1) from None
     except OSError as e:
         raise ParseError(f"cannot read file: {e.strerror}", str(p), 0, 0) from None
+    if _WS.fullmatch(text):
+        raise ParseError("no module: the file is empty (expected MLIR generic syntax)", str(p), 1, 1)
     return parse_module(text, str(p), allow_unregistered)
 
 

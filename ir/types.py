@@ -217,3 +217,43 @@ def element_type(t: Type) -> Type:
 def with_element_type(t: Type, element: Type) -> Type:
     """`t` with its element type replaced by `element` (for a scalar type: `element` itself)."""
     return t.with_element_type(element) if isinstance(t, ShapedType) else element
+
+
+def integer_bounds(t: Type) -> tuple[int, int] | None:
+    """The (min, max) an integer literal of type `t` may take; None for non-integer types.
+
+    Signless `iN` holds N-bit two's-complement values (`i1` also takes 1, which prints as `true`);
+    `siN` is signed, `uiN` unsigned; `index` is 64-bit."""
+    if isinstance(t, IndexType):
+        return -(2**63), 2**63 - 1
+    if not isinstance(t, IntegerType) or t.width < 1:
+        return None
+    w = t.width
+    if t.signedness == "u":
+        return 0, 2**w - 1
+    if w == 1 and t.signedness == "":
+        return -1, 1
+    return -(2 ** (w - 1)), 2 ** (w - 1) - 1
+
+
+def type_problem(t: Type) -> str | None:
+    """Why `t` is not a valid type (a negative dimension, a zero-width integer...), or None."""
+    if isinstance(t, IntegerType):
+        if t.width < 1:
+            return f"integer type {t} must have a positive width"
+        return None
+    if isinstance(t, ShapedType):
+        for d in t.shape:
+            if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+                return f"dimension {d!r} of {t} is not an integer"
+            if d == DYNAMIC and isinstance(t, VectorType):
+                return f"dynamic dimension in {t} (vector sizes are static)"
+            if d < 0 and d != DYNAMIC:
+                return f"negative dimension {d} in {t} (sizes are >= 0, or ? for dynamic)"
+        return type_problem(t.element_type)
+    if isinstance(t, FunctionType):
+        for x in (*t.inputs, *t.results):
+            p = type_problem(x)
+            if p:
+                return p
+    return None

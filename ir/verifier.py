@@ -6,9 +6,11 @@ inserted op is corrupt IR that later rewrites would trip over). All checks are l
 
 from __future__ import annotations
 
+from ir.attributes import attribute_problem
 from ir.core import Block, Operation, Value
 from ir.errors import VerifyError
 from ir.opdef import IsolatedFromAbove, NoTerminator, SameOperandsAndResultType, Terminator
+from ir.types import type_problem
 
 
 def verify(op: Operation) -> None:
@@ -20,6 +22,23 @@ class _Verifier:
     def __init__(self, root: Operation):
         self.root = root
         self.attached: set[Operation] = set(root.walk())
+        self.good_types: set = set()  # types already checked (types are hashable values)
+
+    def check_type(self, t, what: str, op: Operation) -> None:
+        """A negative dimension or zero-width integer (IR built through the Python API) is an error."""
+        if t in self.good_types:
+            return
+        problem = type_problem(t)
+        if problem:
+            raise op.error(f"{what}: {problem}")
+        self.good_types.add(t)
+
+    def check_attributes(self, op: Operation) -> None:
+        for kind, attrs in (("attribute", op.properties), ("discardable attribute", op.attributes)):
+            for k, a in attrs.items():
+                problem = attribute_problem(a)
+                if problem:
+                    raise op.error(f"{kind} '{k}': {problem}")
 
     def uses(self, v: Value, what: str, where: Operation, outside_ok: bool = False) -> None:
         """Every use of `v` (described as `what`, of op `where`) must belong to an attached op."""
@@ -47,7 +66,9 @@ class _Verifier:
             if v not in visible:
                 raise op.error(f"operand #{i} {self._describe(v, op)}")
         for r in op.results:
+            self.check_type(r.type, f"result #{r.index}", op)
             self.uses(r, f"result #{r.index}", op, outside_ok=op is self.root)
+        self.check_attributes(op)
         self.declared(op)
         if op.has_trait(IsolatedFromAbove):
             inner: set[Value] = set()
@@ -61,6 +82,7 @@ class _Verifier:
                 if block.parent is not region:
                     raise op.error("block's parent link is broken (corrupt IR)")
                 for a in block.args:
+                    self.check_type(a.type, f"block argument #{a.index}", op)
                     self.uses(a, f"block argument #{a.index}", op)
                 scope.update(block.args)
                 self.block(op, block, scope)

@@ -66,6 +66,18 @@ def _ir_text(op: Operation, elide: bool) -> str:
     return print_op(op, PrintOptions(elide_constants=elide))
 
 
+def check_dump_dir(path: str | Path) -> None:
+    """Raises UserError unless `path` can hold IR dumps: a folder, or a place where one can be made."""
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UserError(f"--ir-dump-dir {p}: exists and is not a directory")
+    for parent in p.parents:  # the nearest existing ancestor must be a folder
+        if parent.exists():
+            if not parent.is_dir():
+                raise UserError(f"--ir-dump-dir {p}: {parent} is not a directory")
+            break
+
+
 class PrintIR(Instrumentation):
     """Prints IR before/after named passes, after all, or only after passes that changed something;
     to a stream or to numbered files in `dump_dir`."""
@@ -88,7 +100,11 @@ class PrintIR(Instrumentation):
         self.elide = elide_constants
         self.count = 0
         if self.dump_dir:
-            self.dump_dir.mkdir(parents=True, exist_ok=True)
+            check_dump_dir(self.dump_dir)
+            try:
+                self.dump_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise UserError(f"--ir-dump-dir {self.dump_dir}: cannot create it ({e.strerror})") from None
 
     def _emit(self, when: str, p: Pass, index: int, root: Operation) -> None:
         self.count += 1

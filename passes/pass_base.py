@@ -79,6 +79,66 @@ class PassError(UserError):
     """A pass could not do its job on valid input (reported as one line)."""
 
 
+class OptionError(UserError, ValueError):
+    """A pass option outside its declared range (a ValueError, so pipelines report it with a column)."""
+
+
+def ranged(
+    default: Any = dataclasses.MISSING,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    default_factory: Any = dataclasses.MISSING,
+) -> Any:
+    """A dataclass field for a numeric pass option (or a list of numbers) with a declared range,
+    checked when the pass is constructed: `factor: int = ranged(4, minimum=1)`."""
+    meta = {"range": (minimum, maximum)}
+    if default_factory is not dataclasses.MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+OPTION_RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
+    # Ranges of passes whose modules do not declare them with `ranged` (pass -> field -> (min, max)).
+    "apply-patterns": {"max_iterations": (1, None)},
+    "canonicalize": {"max_iterations": (1, None)},
+    "fold-constants": {"max_elements": (0, None)},
+    "fuse": {"max_ops": (1, None)},
+    "plan-memory": {"alignment": (1, 1 << 20)},
+}
+
+
+def option_range(cls: type, f: dataclasses.Field) -> tuple[float | None, float | None] | None:
+    """The declared (minimum, maximum) of option `f` of pass class `cls`, or None."""
+    r = f.metadata.get("range") if f.metadata else None
+    if r is None:
+        r = OPTION_RANGES.get(getattr(cls, "name", ""), {}).get(f.name)
+    return r
+
+
+def check_option_ranges(p: Any) -> None:
+    """Raises OptionError naming the first option of pass `p` outside its declared range."""
+    for f in dataclasses.fields(p):
+        r = option_range(type(p), f)
+        if r is None:
+            continue
+        lo, hi = r
+        v = getattr(p, f.name)
+        values = v if isinstance(v, (tuple, list)) else (v,)
+        for x in values:
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                continue
+            if (lo is not None and x < lo) or (hi is not None and x > hi):
+                if lo is not None and hi is not None:
+                    want = f"between {lo} and {hi}"
+                elif lo is not None:
+                    want = f">= {lo}"
+                else:
+                    want = f"<= {hi}"
+                each = "each value of " if isinstance(v, (tuple, list)) else ""
+                raise OptionError(f"{each}option '{option_name(f.name)}' must be {want}, got {x}")
+
+
 @dataclass(frozen=True)
 class Pass:
     """A pass: stateless; its dataclass fields are its options (spelled kebab-case in pipelines).
@@ -89,6 +149,23 @@ class Pass:
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     anchor: ClassVar[str | None] = None
+
+    def __post_init__(self) -> None:
+        check_option_ranges(self)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own `__post_init__` still gets its option ranges checked (first)."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__post_init__")
+        if own is not None and not getattr(own, "_checks_ranges", False):
+
+            def __post_init__(self, _own=own) -> None:  # noqa: N807
+                check_option_ranges(self)
+                _own(self)
+
+            __post_init__._checks_ranges = True  # type: ignore[attr-defined]
+            __post_init__.__doc__ = own.__doc__
+            cls.__post_init__ = __post_init__  # type: ignore[method-assign]
 
     def run(self, op: Operation, ctx: PassContext) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError

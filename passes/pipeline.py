@@ -27,7 +27,11 @@ class PipelineError(UserError):
 
     def __init__(self, message: str, text: str, col: int):
         self.message, self.text, self.col = message, text, col
-        super().__init__(f'pipeline:1:{col}: error: {message} (in "{text}")')
+        shown = text
+        if len(text) > 160:  # a long pipeline: the part around the problem
+            lo, hi = max(0, col - 80), min(len(text), col + 40)
+            shown = ("..." if lo else "") + text[lo:hi] + ("..." if hi < len(text) else "")
+        super().__init__(f'pipeline:1:{col}: error: {message} (in "{shown}")')
 
 
 @dataclass
@@ -90,9 +94,24 @@ def print_pipeline(pl: OpPipeline, all_options: bool = False) -> str:
 # ----------------------------------------------------------------------------- parsing
 
 
+MAX_PIPELINE_NESTING = 32
+"""How deeply op-anchored pipelines may nest (`builtin.module(func.func(...))` is 2 levels)."""
+
+
+def _check_anchor(name: str) -> str | None:
+    """Why `name` cannot anchor a nested pipeline (it must name a registered op), or None."""
+    import ir.dialects  # noqa: F401 - registers the ops
+    from ir.core import lookup_op
+
+    if lookup_op(name) is not None:
+        return None
+    return f"unknown anchor '{name}': a nested pipeline is anchored on an op name such as builtin.module or func.func"
+
+
 class _Parser:
     def __init__(self, text: str, depth: int = 0):
         self.text, self.pos, self.depth = text, 0, depth
+        self.nesting = 0
 
     def error(self, msg: str, pos: int | None = None) -> PipelineError:
         return PipelineError(msg, self.text, (self.pos if pos is None else pos) + 1)
@@ -129,7 +148,7 @@ class _Parser:
         name, start = self.ident()
         if self.peek() == "(" and lookup_pass(name) is None and lookup_pipeline(name) is None:
             self.pos += 1
-            pl = OpPipeline(name, self.items(")", start))
+            pl = OpPipeline(name, self.nested(name, start))
             self.expect(")", f"to close '{name}(' opened at column {start + 1}")
         else:  # a bare list of passes: anchored on the module
             self.pos = save
@@ -139,6 +158,19 @@ class _Parser:
                 raise self.error("unbalanced ')': no '(' is open here")
             raise self.error(f"unexpected {self.peek()!r} after the pipeline")
         return pl
+
+    def nested(self, anchor: str, start: int) -> list:
+        """The items of `anchor(...)` (after its '('), one level of nesting deeper."""
+        problem = _check_anchor(anchor)
+        if problem:
+            raise self.error(problem, start)
+        if self.nesting >= MAX_PIPELINE_NESTING:
+            raise self.error(f"pipeline nesting deeper than {MAX_PIPELINE_NESTING} levels", start)
+        self.nesting += 1
+        try:
+            return self.items(")", start)
+        finally:
+            self.nesting -= 1
 
     def items(self, closer: str, open_pos: int | None) -> list:
         out: list = []
@@ -163,7 +195,7 @@ class _Parser:
             if lookup_pass(name) is not None:
                 raise self.error(f"'{name}' is a pass, not an op name: options go in braces", start)
             self.pos += 1
-            pl = OpPipeline(name, self.items(")", start))
+            pl = OpPipeline(name, self.nested(name, start))
             self.expect(")", f"to close '{name}(' opened at column {start + 1}")
             return [pl]
         cls = lookup_pass(name)

@@ -37,7 +37,7 @@ from passes.graph.precision_rewrite import (
     lowered_standalone,
     rebuild,
 )
-from passes.pass_base import Pass, PassContext, func_ops
+from passes.pass_base import Pass, PassContext, func_ops, ranged
 from passes.registry import register_pass
 
 PRECISION_ATTR = "zg.precision"
@@ -321,11 +321,11 @@ class MixedPrecision(Pass):
     summary = "per-op f16/bf16 from measured sensitivity and a tolerance; casts at boundaries; a report"
     policy: str = "f16"
     tolerance: float = 1e-2
-    calibration: int = 4
+    calibration: int = ranged(4, minimum=1)
     force_f32: tuple[str, ...] = ()
     force_low: tuple[str, ...] = ()
-    seed: int = 0
-    max_rounds: int = 8
+    seed: int = ranged(0, minimum=0)
+    max_rounds: int = ranged(8, minimum=0)
 
     def __post_init__(self):
         if self.policy not in LOW_TYPES:

@@ -4,11 +4,11 @@ and no loop-carried values are permuted, so every order computes the same result
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ir.core import Operation
 from passes.loop.common import PARALLEL_MARK, band, bounds, kernels, outer_loops
-from passes.pass_base import Pass, PassContext
+from passes.pass_base import Pass, PassContext, ranged
 from passes.registry import register_pass
 
 
@@ -48,7 +48,7 @@ class Interchange(Pass):
     name = "interchange"
     summary = "permute the outermost perfectly nested parallel loop band (perm[i] = old loop at depth i)"
     anchor = "builtin.module"
-    perm: list[int] = field(default_factory=lambda: [1, 0])
+    perm: list[int] = ranged(default_factory=lambda: [1, 0], minimum=0)
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
         changed = False

@@ -6,12 +6,12 @@ Size 0 leaves a loop untiled. Loops with non-constant bounds or loop-carried val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ir.core import Operation
 from ir.dialects import arith
 from passes.loop.common import band, bounds, index_const, kernels, move_body, new_for, outer_loops
-from passes.pass_base import Pass, PassContext
+from passes.pass_base import Pass, PassContext, ranged
 from passes.registry import register_pass
 
 
@@ -81,7 +81,7 @@ class Tile(Pass):
     name = "tile"
     summary = "tile the outermost loop.for band of each kernel (sizes per loop, 0 = untiled)"
     anchor = "builtin.module"
-    sizes: list[int] = field(default_factory=lambda: [32, 32])
+    sizes: list[int] = ranged(default_factory=lambda: [32, 32], minimum=0)
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
         changed = False

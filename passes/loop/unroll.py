@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ir.core import Operation
 from ir.dialects import arith, loop
 from passes.loop.common import bounds, index_const, innermost_loops, kernels, new_for
-from passes.pass_base import Pass, PassContext
+from passes.pass_base import Pass, PassContext, ranged
 from passes.registry import register_pass
 
 
@@ -60,7 +60,7 @@ class Unroll(Pass):
     name = "unroll"
     summary = "unroll innermost constant-bound loop.for by a factor (with a remainder loop)"
     anchor = "builtin.module"
-    factor: int = 4
+    factor: int = ranged(4, minimum=1, maximum=1024)
 
     def run(self, op: Operation, ctx: PassContext) -> bool:
         changed = False

@@ -12,7 +12,7 @@ from ir.core import Operation, Value
 from ir.dialects import arith, loop
 from ir.types import VectorType
 from passes.loop.common import index_const, innermost_loops, kernels, new_for
-from passes.pass_base import Pass, PassContext
+from passes.pass_base import Pass, PassContext, ranged
 from passes.registry import register_pass
 
 _ELEMENTWISE_DIALECTS = ("arith.", "math.")
@@ -112,7 +112,7 @@ class Vectorize(Pass):
     name = "vectorize"
     summary = "innermost contiguous loops -> vector<width x T> loads/stores/ops + scalar remainder"
     anchor = "builtin.module"
-    width: int = 0
+    width: int = ranged(0, minimum=0, maximum=256)  # 0: the target's vector width
     target: str = "cpu"
 
     def run(self, op: Operation, ctx: PassContext) -> bool:

@@ -219,6 +219,10 @@ def run(args) -> int:
         return 0
     if not args.file:
         raise UserError("opt needs a FILE (or --list-passes / --list-patterns)")
+    if args.ir_dump_dir:  # before any work
+        from passes.instrumentation import check_dump_dir
+
+        check_dump_dir(args.ir_dump_dir)
     limit = args.rewrite_limit
     text = args.pipeline
     if text is None and args.opt is None and args.file.endswith(".mlir") and Path(args.file).is_file():
