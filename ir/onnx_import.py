@@ -86,8 +86,73 @@ def import_onnx_model(
 
     label = source or name
     opset = model_opset(model, label)
-    check_supported(model, opset, label)
+    check_supported(model, opset, label)  # before the checker: it lists every unsupported op at once
+    check_model(model, label)
     return _Importer(model, opset, dict(input_shapes or {}), label).run()
+
+
+def check_model(model, label: str = "model") -> None:
+    """onnx's checker as one UserError line, plus the checks it leaves out (opset newer than onnx knows).
+
+    Not `full_check=True`: its strict shape inference rejects models this importer accepts on purpose
+    (inputs, outputs or value_info without a type or shape, as the model-zoo light models have them;
+    inconsistent model shapes, which `_complete_types` reports with both shapes). So the plain (structural)
+    check runs on a light copy: no value_info (hints only), shapeless inputs/outputs given an empty shape,
+    initializers over FOLD_LIMIT elements replaced by typed graph inputs (their dims are checked here)
+    so the weights are not serialized again. It still catches duplicate input names, two nodes writing
+    one output, attribute types that do not match the schema and negative initializer dims.
+    """
+    import onnx
+    from onnx import helper
+
+    latest = onnx.defs.onnx_opset_version()
+    for o in model.opset_import:
+        if o.domain in DEFAULT_DOMAINS and o.version > latest:
+            raise UnsupportedError(
+                f"{label}: opset {o.version} is newer than {latest}, the newest this onnx package knows"
+            )
+    src = model.graph
+    light = onnx.ModelProto()
+    light.ir_version = model.ir_version
+    light.opset_import.extend(model.opset_import)
+    g = light.graph
+    g.name = src.name or "graph"
+    g.node.extend(src.node)
+    for field in ("input", "output"):
+        for vi in getattr(src, field):
+            c = getattr(g, field).add()
+            c.CopyFrom(vi)
+            if c.type.WhichOneof("value") is None:  # untyped outputs: the importer types them itself
+                c.type.tensor_type.elem_type = onnx.TensorProto.FLOAT
+            if c.type.HasField("tensor_type") and not c.type.tensor_type.HasField("shape"):
+                c.type.tensor_type.shape.SetInParent()
+    for t in src.initializer:
+        for d in t.dims:
+            if d < 0:
+                raise UserError(f"{label}: initializer '{t.name}' has a negative dimension {list(t.dims)}")
+        if int(np.prod(t.dims, dtype=np.int64)) <= FOLD_LIMIT:
+            g.initializer.append(t)
+        elif t.name not in {vi.name for vi in src.input}:
+            g.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
+    try:
+        onnx.checker.check_model(light)
+    except onnx.checker.ValidationError as e:
+        raise UserError(f"{label}: {_checker_message(_short(e))}") from None
+
+
+def _checker_message(msg: str) -> str:
+    """onnx's checker text as `node 'N' (Op): what (onnx checker)` when it names a node."""
+    import re
+
+    text, _, context = msg.partition("==>")
+    text = text.strip().rstrip(".")
+    m = re.match(r"Unrecognized attribute: (\S+) for operator (\S+)", text)
+    if m:
+        text = f"unknown attribute '{m.group(1)}'"
+    node = re.search(r"Name: (\S*) OpType: (\S+)", context)
+    if node:
+        return f"node '{node.group(1) or '?'}' ({node.group(2)}): {text} (onnx checker)"
+    return f"invalid ONNX model: {text} (onnx checker)"
 
 
 def model_opset(model, label: str = "model") -> int:
