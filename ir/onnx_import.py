@@ -25,11 +25,15 @@ from ir.onnx_upgrade import (
     UPGRADES,
     attribute_input_dtype,
 )
-from ir.types import DYNAMIC, ShapedType, TensorType, Type, from_numpy_dtype
+from ir.types import DYNAMIC, ShapedType, TensorType, Type, from_numpy_dtype, to_numpy_dtype
 
 DEFAULT_DOMAINS = ("", "ai.onnx")
 MIN_OPSET = 7
 FOLD_LIMIT = 4096  # integer results up to this many elements computed from constants fold at import
+MAX_ELEMENTS = 2**31  # no tensor in a model may have more elements than this ...
+MAX_BYTES = 8 * 2**30  # ... or take more than 8 GiB: refused at import, before anything allocates
+WINDOW_OPS = ("Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool")
+SIZE_OPS = ("ConstantOfShape", "Expand", "Tile", "Resize", "Upsample")
 
 # ----------------------------------------------------------------------------- entry points
 
@@ -62,17 +66,65 @@ def parse_model_bytes(data: bytes, label: str = "<bytes>"):
         raise UserError(f"{label}: not a valid ONNX model (truncated or not ONNX: {e})") from None
     if model.ir_version <= 0 or not model.HasField("graph") or not model.opset_import:
         raise UserError(f"{label}: not an ONNX model (no ir_version, graph or opset_import)")
+    _check_utf8(model, label)
     return model
 
 
-def _load_external_data(model, base_dir: Path, label: str) -> None:
-    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
+def _repeated(fd) -> bool:
+    rep = getattr(fd, "is_repeated", None)  # protobuf >= 5.x; `label` before
+    return bool(rep) if rep is not None else fd.label == fd.LABEL_REPEATED
 
-    if any(uses_external_data(t) for t in model.graph.initializer):
-        try:
-            load_external_data_for_model(model, str(base_dir))
-        except (OSError, ValueError) as e:
-            raise UserError(f"{label}: cannot load external tensor data: {e}") from None
+
+def _check_utf8(msg, label: str, path: str = "model") -> None:
+    """protobuf hands back string fields that are not valid UTF-8 as bytes; refuse them by name."""
+    from google.protobuf.descriptor import FieldDescriptor
+
+    stack = [(msg, path)]
+    while stack:
+        m, where = stack.pop()
+        for fd, value in m.ListFields():
+            if fd.type == FieldDescriptor.TYPE_STRING:
+                for v in value if _repeated(fd) else [value]:
+                    if isinstance(v, bytes):
+                        shown = v.decode("utf-8", "backslashreplace")
+                        raise UserError(f"{label}: {where}.{fd.name} '{shown}' is not valid UTF-8")
+            elif fd.type == FieldDescriptor.TYPE_MESSAGE:
+                if _repeated(fd):
+                    stack.extend((x, f"{where}.{fd.name}[{i}]") for i, x in enumerate(value))
+                else:
+                    stack.append((value, f"{where}.{fd.name}"))
+
+
+def _load_external_data(model, base_dir: Path, label: str) -> None:
+    """Reads external tensor data, only from regular files inside the model's folder."""
+    import onnx
+    from onnx.external_data_helper import (
+        ExternalDataInfo,
+        _get_all_tensors,
+        load_external_data_for_model,
+        uses_external_data,
+    )
+
+    tensors = [t for t in _get_all_tensors(model) if uses_external_data(t)]
+    if not tensors:
+        return
+    root = base_dir.resolve()
+    for t in tensors:
+        loc = ExternalDataInfo(t).location
+        where = f"{label}: tensor '{t.name}' keeps its data in '{loc}'"
+        if not loc:
+            raise UserError(f"{where}: no location given")
+        if Path(loc).is_absolute() or Path(loc).drive:
+            raise UserError(f"{where}, an absolute path; external data must be inside the model's folder")
+        target = (root / loc).resolve()
+        if target != root and root not in target.parents:
+            raise UserError(f"{where}, outside the model's folder {base_dir}; refused")
+        if not target.is_file():
+            raise UserError(f"{where}: no such file next to the model")
+    try:
+        load_external_data_for_model(model, str(base_dir))
+    except (OSError, ValueError, onnx.checker.ValidationError) as e:
+        raise UserError(f"{label}: cannot load external tensor data: {_short(e)}") from None
 
 
 def import_onnx_model(
@@ -86,8 +138,73 @@ def import_onnx_model(
 
     label = source or name
     opset = model_opset(model, label)
-    check_supported(model, opset, label)
+    check_supported(model, opset, label)  # before the checker: it lists every unsupported op at once
+    check_model(model, label)
     return _Importer(model, opset, dict(input_shapes or {}), label).run()
+
+
+def check_model(model, label: str = "model") -> None:
+    """onnx's checker as one UserError line, plus the checks it leaves out (opset newer than onnx knows).
+
+    Not `full_check=True`: its strict shape inference rejects models this importer accepts on purpose
+    (inputs, outputs or value_info without a type or shape, as the model-zoo light models have them;
+    inconsistent model shapes, which `_complete_types` reports with both shapes). So the plain (structural)
+    check runs on a light copy: no value_info (hints only), shapeless inputs/outputs given an empty shape,
+    initializers over FOLD_LIMIT elements replaced by typed graph inputs (their dims are checked here)
+    so the weights are not serialized again. It still catches duplicate input names, two nodes writing
+    one output, attribute types that do not match the schema and negative initializer dims.
+    """
+    import onnx
+    from onnx import helper
+
+    latest = onnx.defs.onnx_opset_version()
+    for o in model.opset_import:
+        if o.domain in DEFAULT_DOMAINS and o.version > latest:
+            raise UnsupportedError(
+                f"{label}: opset {o.version} is newer than {latest}, the newest this onnx package knows"
+            )
+    src = model.graph
+    light = onnx.ModelProto()
+    light.ir_version = model.ir_version
+    light.opset_import.extend(model.opset_import)
+    g = light.graph
+    g.name = src.name or "graph"
+    g.node.extend(src.node)
+    for field in ("input", "output"):
+        for vi in getattr(src, field):
+            c = getattr(g, field).add()
+            c.CopyFrom(vi)
+            if c.type.WhichOneof("value") is None:  # untyped outputs: the importer types them itself
+                c.type.tensor_type.elem_type = onnx.TensorProto.FLOAT
+            if c.type.HasField("tensor_type") and not c.type.tensor_type.HasField("shape"):
+                c.type.tensor_type.shape.SetInParent()
+    for t in src.initializer:
+        for d in t.dims:
+            if d < 0:
+                raise UserError(f"{label}: initializer '{t.name}' has a negative dimension {list(t.dims)}")
+        if int(np.prod(t.dims, dtype=np.int64)) <= FOLD_LIMIT:
+            g.initializer.append(t)
+        elif t.name not in {vi.name for vi in src.input}:
+            g.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
+    try:
+        onnx.checker.check_model(light)
+    except onnx.checker.ValidationError as e:
+        raise UserError(f"{label}: {_checker_message(_short(e))}") from None
+
+
+def _checker_message(msg: str) -> str:
+    """onnx's checker text as `node 'N' (Op): what (onnx checker)` when it names a node."""
+    import re
+
+    text, _, context = msg.partition("==>")
+    text = text.strip().rstrip(".")
+    m = re.match(r"Unrecognized attribute: (\S+) for operator (\S+)", text)
+    if m:
+        text = f"unknown attribute '{m.group(1)}'"
+    node = re.search(r"Name: (\S*) OpType: (\S+)", context)
+    if node:
+        return f"node '{node.group(1) or '?'}' ({node.group(2)}): {text} (onnx checker)"
+    return f"invalid ONNX model: {text} (onnx checker)"
 
 
 def model_opset(model, label: str = "model") -> int:
@@ -249,6 +366,8 @@ class _Importer:
                 f"{self.label}: --input-shape names unknown input(s) {', '.join(unknown)} (inputs: {names})"
             )
         in_types = [self._input_type(vi) for vi in inputs]
+        for vi, t in zip(inputs, in_types):
+            _check_size(f"{self.label}: input '{vi.name}'", t)
         self.onnx_types = self._infer_onnx_shapes(inputs, in_types)
 
         func = FuncOp.create("main", in_types, [])
@@ -415,6 +534,10 @@ class _Importer:
                     f"{b.where}: input '{name}' is not defined by any node, initializer or graph input"
                 )
         attrs = {a.name: attribute_value(a) for a in node.attribute}
+        if node.op_type in WINDOW_OPS:
+            _check_window(b, node.op_type, attrs, inputs)
+        if node.op_type in SIZE_OPS:
+            self._check_size_inputs(b, node.op_type, inputs)
         rule = UPGRADES.get(node.op_type)
         outs = rule(b, inputs, attrs) if rule else b.emit(node.op_type, inputs, attrs)
         for i, name in enumerate(node.output):
@@ -487,6 +610,8 @@ class _Importer:
                 op = cls.build(*operands, result_types=types, provenance=(b.provenance,), **props)
             except (UserError, TypeError, ValueError) as e2:
                 raise UserError(f"{b.where}: {_short(e2)}") from None
+        for r in op.results:
+            _check_size(b, r.type)
         if is_last:
             self._complete_types(b, op)
         folded = self._try_fold(b, op)
@@ -494,6 +619,34 @@ class _Importer:
             return folded
         self.block.append(op)
         return list(op.results)
+
+    def _check_size_inputs(self, b: NodeBuilder, op_type: str, inputs: list) -> None:
+        """A constant target shape (ConstantOfShape, Expand), repeat count (Tile) or output size (Resize)
+        that would make an absurdly large tensor is refused before any op is built."""
+        pos = {"ConstantOfShape": 0, "Expand": 1, "Tile": 1, "Resize": 3, "Upsample": 1}[op_type]
+        if op_type == "Resize" and len(inputs) > 2 and inputs[2] is not None and len(inputs) <= 3:
+            pos = 2
+        if len(inputs) <= pos or inputs[pos] is None or inputs[pos] not in self.known:
+            return
+        vals = np.asarray(self.known[inputs[pos]]).reshape(-1)
+        if vals.dtype.kind not in "iuf" or not vals.size:
+            return
+        if op_type in ("ConstantOfShape", "Expand") and (vals < 0).any():
+            raise UserError(f"{b.where}: negative dimension in the target shape {vals.tolist()}")
+        if op_type == "Tile" and (vals < 0).any():
+            raise UserError(f"{b.where}: negative repeat count in {vals.tolist()}")
+        if op_type in ("ConstantOfShape", "Expand") or (op_type == "Resize" and pos == 3):
+            n = float(np.prod(vals.astype(np.float64)))
+        else:  # Tile repeats, Resize / Upsample scales: times the data input's size
+            x = inputs[0].type if inputs and inputs[0] is not None else None
+            if not isinstance(x, ShapedType) or not x.has_static_shape:
+                return
+            n = float(np.prod(vals.astype(np.float64))) * float(x.num_elements)
+        if not np.isfinite(n) or n > MAX_ELEMENTS:
+            raise UserError(
+                f"{b.where}: the result would have {n:.4g} elements, over the limit of {MAX_ELEMENTS} "
+                f"(from {vals.tolist()[:8]})"
+            )
 
     def _try_fold(self, b: NodeBuilder, op) -> list[Value] | None:
         """Shape computations (Shape/Size of static types, and small integer results of ops on known values)
@@ -614,6 +767,89 @@ class _Importer:
                     f"{b.where}: cannot determine a static shape for output '{name}' ({t}); "
                     "fix input shapes with --input-shape"
                 )
+
+
+def _check_size(b, t) -> None:
+    """Refuses a result type with a negative dimension or more than MAX_ELEMENTS elements / MAX_BYTES."""
+    if not isinstance(t, ShapedType):
+        return
+    dims = [d for d in t.shape if d != DYNAMIC]
+    if any(d < 0 for d in dims):
+        raise UserError(f"{_where(b)}: the result would have a negative dimension ({_fmt(t.shape)})")
+    n = float(np.prod(np.array(dims, dtype=np.float64)))
+    try:
+        nbytes = n * np.dtype(to_numpy_dtype(t.element_type)).itemsize
+    except Exception:  # noqa: BLE001 - element types without a numpy dtype: count elements only
+        nbytes = 0.0
+    if n > MAX_ELEMENTS or nbytes > MAX_BYTES:
+        raise UserError(
+            f"{_where(b)}: the result {_fmt(t.shape)} would have {n:.4g} elements ({nbytes / 2**30:.4g} GiB), "
+            f"over the limit of {MAX_ELEMENTS} elements or {MAX_BYTES // 2**30} GiB"
+        )
+
+
+def _where(b) -> str:
+    return b if isinstance(b, str) else b.where
+
+
+def _ints(attrs: dict, key: str) -> list[int] | None:
+    v = attrs.get(key)
+    if v is None:
+        return None
+    return [int(x) for x in (v if isinstance(v, (list, tuple)) else [v])]
+
+
+def _check_window(b: NodeBuilder, op_type: str, attrs: dict, inputs: list) -> None:
+    """Conv / ConvTranspose / pooling attributes that would break shape inference, and outputs that would be
+    empty, as one line before the op is built (strides, dilations, kernel_shape > 0; output size >= 1)."""
+    for key in ("strides", "dilations", "kernel_shape"):
+        vals = _ints(attrs, key)
+        if vals is not None and any(v <= 0 for v in vals):
+            raise UserError(f"{b.where}: {key} must be positive, got {vals}")
+    pads = _ints(attrs, "pads")
+    if pads is not None and any(p < 0 for p in pads):
+        raise UserError(f"{b.where}: pads must not be negative, got {pads}")
+    x = inputs[0].type if inputs and inputs[0] is not None else None
+    if not isinstance(x, ShapedType) or len(x.shape) < 3:
+        return
+    spatial = list(x.shape[2:])
+    n = len(spatial)
+    kernel = _ints(attrs, "kernel_shape")
+    if kernel is None and op_type in ("Conv", "ConvTranspose") and len(inputs) > 1 and inputs[1] is not None:
+        w = inputs[1].type
+        if isinstance(w, ShapedType) and len(w.shape) == n + 2:
+            kernel = list(w.shape[2:])
+    if kernel is None or len(kernel) != n or any(d == DYNAMIC for d in spatial):
+        return
+    strides = _ints(attrs, "strides") or [1] * n
+    dil = _ints(attrs, "dilations") or [1] * n
+    pads = pads or [0] * (2 * n)
+    auto_pad = attrs.get("auto_pad", "NOTSET")
+    if len(strides) != n or len(dil) != n or len(pads) != 2 * n:
+        return
+    if op_type == "ConvTranspose":
+        if attrs.get("output_shape") is not None:
+            return
+        outp = _ints(attrs, "output_padding") or [0] * n
+        if len(outp) != n:
+            return
+        out = [
+            s * (i - 1) + op + (k - 1) * d + 1 - (pads[j] + pads[j + n] if auto_pad == "NOTSET" else 0)
+            for j, (i, s, op, k, d) in enumerate(zip(spatial, strides, outp, kernel, dil))
+        ]
+    elif auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        out = [-(-i // s) for i, s in zip(spatial, strides)]
+    else:
+        ceil = bool(attrs.get("ceil_mode", 0))
+        out = []
+        for j, (i, s, k, d) in enumerate(zip(spatial, strides, kernel, dil)):
+            span = i + (pads[j] + pads[j + n] if auto_pad == "NOTSET" else 0) - (k - 1) * d - 1
+            out.append((-(-span // s) if ceil else span // s) + 1)
+    if any(o <= 0 for o in out):
+        raise UserError(
+            f"{b.where}: the output would be empty: spatial size {'x'.join(map(str, out))} from input {_fmt(spatial)}, "
+            f"kernel {_fmt(kernel)}, strides {strides}, dilations {dil}, pads {pads}"
+        )
 
 
 def _fmt(dims) -> str:

@@ -20,5 +20,8 @@ def run_onnxruntime(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray
     except Exception as e:  # noqa: BLE001 - onnxruntime's own errors are not ours
         raise UserError(f"onnxruntime cannot load the model: {' '.join(str(e).split())[:300]}") from None
     wanted = {i.name for i in sess.get_inputs()}
-    outs = sess.run(None, {k: v for k, v in feeds.items() if k in wanted})
+    try:
+        outs = sess.run(None, {k: v for k, v in feeds.items() if k in wanted})
+    except Exception as e:  # noqa: BLE001 - onnxruntime's own errors are not ours
+        raise UserError(f"onnxruntime refused to run the model: {' '.join(str(e).split())[:300]}") from None
     return {o.name: v for o, v in zip(sess.get_outputs(), outs)}

@@ -47,8 +47,7 @@ def run(args) -> int:
     out = Path(args.output)
     if out.suffix != ".engine":
         raise UserError(f"{out}: engine files end in .engine")
-    if not out.parent.exists():
-        raise UserError(f"{out}: directory {out.parent} does not exist")
+    _check_output_path(out)
     module = load_module(args.file, parse_input_shapes(args.input_shape))
     insts, timing, stats, check, repro = instrumentations(args)
     with stage_progress(f"compiling {Path(args.file).name}") as progress:
@@ -76,11 +75,31 @@ def run(args) -> int:
                 "(run with --debug for the traceback)"
             ) from e
     report_instrumentations(timing, stats, check)
-    engine.save(out)
+    try:
+        engine.save(out)  # a temporary file in out's folder, renamed; removed on errors and signals
+    except OSError as e:
+        raise UserError(f"{out}: cannot write the engine: {e.strerror or e}") from None
     if args.emit:
         _emit(args, report, out)
     sys.stdout.write(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB): {report.summary()}\n")
     return 0
+
+
+def _check_output_path(out: Path) -> None:
+    """Before any work: the engine's folder exists, is a folder, and can be written; `out` is not a folder."""
+    import os
+
+    parent = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise UserError(f"{out}: is a directory; give the engine file's name")
+    if not parent.exists():
+        raise UserError(f"{out}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise UserError(f"{out}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{out}: directory {parent} is not writable")
+    if out.exists() and not os.access(out, os.W_OK) and not os.access(parent, os.W_OK):
+        raise UserError(f"{out}: exists and cannot be replaced")
 
 
 def _emit(args, report, out: Path) -> None:
