@@ -329,9 +329,11 @@ def test_layer_normalization(axis: int, with_bias: bool) -> None:
     norm_shape = x.shape[axis:]
     scale = randf(*norm_shape, seed=25)
     b = randf(*norm_shape, seed=26) if with_bias else None
-    got = R.layer_normalization_with_stats(x, scale, b, axis=axis, epsilon=1e-5)
+    got = R.layer_normalization_with_stats(x, scale, b, axis=axis, epsilon=1e-5, stash_type=1)
     check("LayerNormalization", got, [x, scale, b], {"axis": axis, "epsilon": 1e-5})
-    np.testing.assert_array_equal(got[0], R.layer_normalization(x, scale, b, axis=axis, epsilon=1e-5))
+    np.testing.assert_array_equal(
+        got[0], R.layer_normalization(x, scale, b, axis=axis, epsilon=1e-5, stash_type=1)
+    )
 
 
 @pytest.mark.parametrize(

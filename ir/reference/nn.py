@@ -1,9 +1,11 @@
 """Numpy reference semantics of ONNX neural-network operators (conv, pooling, normalization, gemm).
 
-Every function is pure: numpy arrays in, numpy arrays out, ONNX attributes as keyword arguments that
-already carry their ONNX defaults. Window sizes and auto_pad splits come from `ir.window`. Spatial operators are vectorized over pixels: convolution is im2col
-(a strided window view) followed by one (batched) matmul; pooling reduces over kernel taps, each tap a
-whole-tensor operation.
+Every function is pure: numpy arrays in, numpy arrays out, ONNX attributes as keyword arguments. Numeric
+attributes (epsilon, alpha, beta, p, stash_type...) are required: their ONNX defaults live only in the graph
+op definitions. Window attributes (strides, pads, dilations, auto_pad, ceil_mode, group) may be omitted,
+meaning "absent" (ones, zeros, NOTSET), and window sizes and auto_pad splits come from `ir.window`.
+Spatial operators are vectorized over pixels: convolution is im2col (a strided window view) followed by one
+(batched) matmul; pooling reduces over kernel taps, each tap a whole-tensor operation.
 """
 
 from __future__ import annotations
@@ -157,9 +159,9 @@ def pool_output_shape(
     pads: Sequence[int] | None = None,
     auto_pad: str = "NOTSET",
     ceil_mode: int = 0,
-    storage_order: int = 0,
-    count_include_pad: int = 0,
-    p: int = 2,
+    storage_order: int | None = None,
+    count_include_pad: int | None = None,
+    p: int | None = None,
 ) -> list[Dim]:
     """Result shape (N, C, *spatial) of MaxPool/AveragePool/LpPool for input (N, C, *spatial).
 
@@ -567,7 +569,7 @@ def lp_pool(
     auto_pad: str = "NOTSET",
     ceil_mode: int = 0,
     dilations: Sequence[int] | None = None,
-    p: int = 2,
+    p: int,
     pads: Sequence[int] | None = None,
     strides: Sequence[int] | None = None,
 ) -> np.ndarray:
@@ -595,7 +597,7 @@ def global_max_pool(x: np.ndarray) -> np.ndarray:
     return np.max(x, axis=tuple(range(2, x.ndim)), keepdims=True)
 
 
-def global_lp_pool(x: np.ndarray, *, p: int = 2) -> np.ndarray:
+def global_lp_pool(x: np.ndarray, *, p: int) -> np.ndarray:
     """ONNX GlobalLpPool: p-norm over all spatial axes, kept as size-1 dims."""
     cdt = _compute_dtype(x.dtype)
     a = np.abs(x.astype(cdt, copy=False)) ** p
@@ -607,9 +609,7 @@ def global_lp_pool(x: np.ndarray, *, p: int = 2) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def lrn(
-    x: np.ndarray, *, size: int, alpha: float = 1e-4, beta: float = 0.75, bias: float = 1.0
-) -> np.ndarray:
+def lrn(x: np.ndarray, *, size: int, alpha: float, beta: float, bias: float) -> np.ndarray:
     """ONNX LRN across channels: x / (bias + alpha/size * sum of squares over the channel window)^beta."""
     cdt = _compute_dtype(x.dtype)
     xc = x.astype(cdt, copy=False)
@@ -632,7 +632,7 @@ def batch_normalization(
     input_mean: np.ndarray,
     input_var: np.ndarray,
     *,
-    epsilon: float = 1e-5,
+    epsilon: float,
 ) -> np.ndarray:
     """ONNX BatchNormalization in inference mode (per-channel affine with running statistics)."""
     cdt = _compute_dtype(x.dtype)
@@ -642,9 +642,7 @@ def batch_normalization(
     return (x.astype(cdt, copy=False) * inv + shift).astype(x.dtype, copy=False)
 
 
-def instance_normalization(
-    x: np.ndarray, scale: np.ndarray, b: np.ndarray, *, epsilon: float = 1e-5
-) -> np.ndarray:
+def instance_normalization(x: np.ndarray, scale: np.ndarray, b: np.ndarray, *, epsilon: float) -> np.ndarray:
     """ONNX InstanceNormalization: normalize each (n, c) over its spatial axes, then scale and shift."""
     cdt = _compute_dtype(x.dtype)
     xc = x.astype(cdt, copy=False)
@@ -661,9 +659,9 @@ def layer_normalization_with_stats(
     scale: np.ndarray,
     b: np.ndarray | None = None,
     *,
-    axis: int = -1,
-    epsilon: float = 1e-5,
-    stash_type: int = 1,
+    axis: int,
+    epsilon: float,
+    stash_type: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ONNX LayerNormalization outputs (Y, Mean, InvStdDev); statistics in float32 when stash_type=1."""
     ax = axis + x.ndim if axis < 0 else axis
@@ -684,9 +682,9 @@ def layer_normalization(
     scale: np.ndarray,
     b: np.ndarray | None = None,
     *,
-    axis: int = -1,
-    epsilon: float = 1e-5,
-    stash_type: int = 1,
+    axis: int,
+    epsilon: float,
+    stash_type: int,
 ) -> np.ndarray:
     """ONNX LayerNormalization output Y only."""
     return layer_normalization_with_stats(x, scale, b, axis=axis, epsilon=epsilon, stash_type=stash_type)[0]
@@ -739,10 +737,10 @@ def gemm(
     b: np.ndarray,
     c: np.ndarray | None = None,
     *,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    trans_a: int = 0,
-    trans_b: int = 0,
+    alpha: float,
+    beta: float,
+    trans_a: int,
+    trans_b: int,
 ) -> np.ndarray:
     """ONNX Gemm (attributes transA/transB are trans_a/trans_b): alpha * A' @ B' + beta * C."""
     aa = a.T if trans_a else a
