@@ -46,6 +46,7 @@ from codegen.microkernels import (
     float_ptr_arg,
     split_range,
 )
+from ir import window
 from ir.dialects.loop_layouts import pack_conv_weights
 
 __all__ = [
@@ -133,15 +134,11 @@ class ConvSpec:
 
     @property
     def oh(self) -> int:
-        return (self.h + self.pads[0] + self.pads[2] - self.dilation[0] * (self.kh - 1) - 1) // self.stride[
-            0
-        ] + 1
+        return window.out_size(self.h, self.kh, self.stride[0], self.dilation[0], self.pads[0], self.pads[2])
 
     @property
     def ow(self) -> int:
-        return (self.w + self.pads[1] + self.pads[3] - self.dilation[1] * (self.kw - 1) - 1) // self.stride[
-            1
-        ] + 1
+        return window.out_size(self.w, self.kw, self.stride[1], self.dilation[1], self.pads[1], self.pads[3])
 
     @property
     def cib(self) -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ir import window
 from ir.core import Block, Operation, Region
 from ir.dialects import loop_layouts as L
 from ir.opdef import BOOL, INT, INTS, STRS, attr, is_memref, operand, region
@@ -478,8 +479,7 @@ def conv2d_nchw(x, w, strides, pads, dilations, group) -> np.ndarray:
     n, c, h, wd = x.shape
     f, cg, kh, kw = w.shape
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    oh = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
-    ow = (wd + pl + pr - dw * (kw - 1) - 1) // sw + 1
+    oh, ow = window.out_size(h, kh, sh, dh, pt, pb), window.out_size(wd, kw, sw, dw, pl, pr)
     out = np.zeros((n, g, f // g, oh, ow), dtype=np.float64)
     for i in range(kh):
         for j in range(kw):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ir import window
 from ir.affine import AffineBinary, AffineConst, AffineDim, AffineExpr, AffineMap, AffineSym
 from ir.core import Block, Operation, Region, Value
 from ir.dialects import arith
@@ -443,10 +444,6 @@ class MatmulOp(StructuredOp):
 # ----------------------------------------------------------------------------- windows (conv, pool)
 
 
-def _window_out(size: int, k: int, s: int, d: int, lo: int, hi: int) -> int:
-    return (size + lo + hi - d * (k - 1) - 1) // s + 1
-
-
 def _pad_array(x: np.ndarray, lows, highs, value) -> np.ndarray:
     width = [(0, 0)] * (x.ndim - len(lows)) + list(zip(lows, highs))
     return np.pad(x, width, constant_values=np.asarray(value).astype(x.dtype))
@@ -513,7 +510,7 @@ class ConvOp(StructuredOp):
         r = x.rank - 2
         get = lambda k, d: list(properties[k].value) if k in properties else d  # noqa: E731
         s, d, p = get("strides", [1] * r), get("dilations", [1] * r), get("pads", [0] * (2 * r))
-        sp = [_window_out(x.shape[2 + i], w.shape[2 + i], s[i], d[i], p[i], p[r + i]) for i in range(r)]
+        sp = [window.out_size(x.shape[2 + i], w.shape[2 + i], s[i], d[i], p[i], p[r + i]) for i in range(r)]
         return [TensorType((x.shape[0], w.shape[0], *sp), x.element_type)]
 
     def verify_(self) -> None:
@@ -622,7 +619,7 @@ class PoolOp(StructuredOp):
         get = lambda n, d: list(properties[n].value) if n in properties else d  # noqa: E731
         s, d, p = get("strides", [1] * r), get("dilations", [1] * r), get("pads", [0] * (2 * r))
         lead = x.shape[: x.rank - r]
-        sp = [_window_out(x.shape[x.rank - r + i], k[i], s[i], d[i], p[i], p[r + i]) for i in range(r)]
+        sp = [window.out_size(x.shape[x.rank - r + i], k[i], s[i], d[i], p[i], p[r + i]) for i in range(r)]
         return [TensorType((*lead, *sp), x.element_type)]
 
     def verify_(self) -> None:

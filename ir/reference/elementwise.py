@@ -1,17 +1,18 @@
 """Numpy reference semantics of ONNX elementwise operators (math, activations, comparisons, logic, Cast).
 
 Inputs of binary ops are broadcast numpy-style (ONNX multidirectional broadcasting); results keep the
-ONNX result dtype (the input dtype for arithmetic, bool for comparisons). Transcendental functions
-without a numpy ufunc (erf, gelu) are computed in float64 and rounded to the input dtype.
+ONNX result dtype (the input dtype for arithmetic, bool for comparisons). Erf (no numpy ufunc) is computed
+in float64 and rounded to the input dtype. The activations (relu, sigmoid, gelu, clip...) are `ir.formulas`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from ir import formulas as F
 
 __all__ = [
     "ONNX_TO_NUMPY_DTYPE",
@@ -223,19 +224,6 @@ def erf(x: np.ndarray) -> np.ndarray:
     return _erf64(np.asarray(x, dtype=np.float64)).astype(_float_of(x), copy=False)
 
 
-def gelu(x: np.ndarray, *, approximate: str = "none") -> np.ndarray:
-    """ONNX Gelu (opset 20): exact x*Phi(x), or the tanh approximation when approximate='tanh'."""
-    x64 = np.asarray(x, dtype=np.float64)
-    if approximate == "tanh":
-        inner = math.sqrt(2.0 / math.pi) * (x64 + 0.044715 * x64**3)
-        y = 0.5 * x64 * (1.0 + np.tanh(inner))
-    elif approximate == "none":
-        y = 0.5 * x64 * (1.0 + _erf64(x64 / math.sqrt(2.0)))
-    else:
-        raise ValueError(f"gelu: unknown approximate={approximate!r}")
-    return y.astype(_float_of(x), copy=False)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Unary math
 # ---------------------------------------------------------------------------------------------------------
@@ -372,7 +360,7 @@ def is_nan(x: np.ndarray) -> np.ndarray:
     return np.isnan(x)
 
 
-def is_inf(x: np.ndarray, *, detect_negative: int = 1, detect_positive: int = 1) -> np.ndarray:
+def is_inf(x: np.ndarray, *, detect_negative: int, detect_positive: int) -> np.ndarray:
     """ONNX IsInf with its detect_negative / detect_positive switches."""
     pos = np.isposinf(x) if detect_positive else np.zeros(x.shape, dtype=bool)
     negv = np.isneginf(x) if detect_negative else np.zeros(x.shape, dtype=bool)
@@ -384,99 +372,25 @@ def is_inf(x: np.ndarray, *, detect_negative: int = 1, detect_positive: int = 1)
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _scalar(x: np.ndarray, v: float) -> Any:
-    """v as a scalar of x's float dtype, so float32 math stays float32."""
-    return _float_of(x).type(v)
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    """ONNX Relu."""
-    return np.maximum(x, x.dtype.type(0))
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """ONNX Sigmoid, in the overflow-free form exp(-|x|) based."""
-    e = np.exp(-np.abs(x))
-    one = x.dtype.type(1)
-    return np.where(x >= 0, one / (one + e), e / (one + e)).astype(x.dtype, copy=False)
-
-
-def hard_sigmoid(x: np.ndarray, *, alpha: float = 0.2, beta: float = 0.5) -> np.ndarray:
-    """ONNX HardSigmoid: max(0, min(1, alpha * x + beta))."""
-    return np.clip(_scalar(x, alpha) * x + _scalar(x, beta), 0, 1).astype(x.dtype, copy=False)
-
-
-def hard_swish(x: np.ndarray) -> np.ndarray:
-    """ONNX HardSwish: x * HardSigmoid(x) with alpha=1/6, beta=0.5."""
-    return (x * hard_sigmoid(x, alpha=1.0 / 6.0, beta=0.5)).astype(x.dtype, copy=False)
-
-
-def leaky_relu(x: np.ndarray, *, alpha: float = 0.01) -> np.ndarray:
-    """ONNX LeakyRelu."""
-    return np.where(x >= 0, x, x * _scalar(x, alpha)).astype(x.dtype, copy=False)
-
-
-def prelu(x: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """ONNX PRelu (slope broadcast unidirectionally to x)."""
-    return np.where(x < 0, x * slope, x).astype(x.dtype, copy=False)
-
-
-def elu(x: np.ndarray, *, alpha: float = 1.0) -> np.ndarray:
-    """ONNX Elu."""
-    return np.where(x >= 0, x, _scalar(x, alpha) * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
-
-
-def selu(
-    x: np.ndarray, *, alpha: float = 1.67326319217681884765625, gamma: float = 1.05070102214813232421875
-) -> np.ndarray:
-    """ONNX Selu."""
-    a, g = _scalar(x, alpha), _scalar(x, gamma)
-    return np.where(x > 0, g * x, g * (a * np.exp(np.minimum(x, 0)) - a)).astype(x.dtype, copy=False)
-
-
-def celu(x: np.ndarray, *, alpha: float = 1.0) -> np.ndarray:
-    """ONNX Celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
-    a = _scalar(x, alpha)
-    return (np.maximum(x, 0) + np.minimum(0, a * np.expm1(np.minimum(x, 0) / a))).astype(x.dtype, copy=False)
-
-
-def softplus(x: np.ndarray) -> np.ndarray:
-    """ONNX Softplus: log(1 + exp(x)), computed without overflow."""
-    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
-
-
-def softsign(x: np.ndarray) -> np.ndarray:
-    """ONNX Softsign: x / (1 + |x|)."""
-    return (x / (x.dtype.type(1) + np.abs(x))).astype(x.dtype, copy=False)
-
-
-def thresholded_relu(x: np.ndarray, *, alpha: float = 1.0) -> np.ndarray:
-    """ONNX ThresholdedRelu: x where x > alpha, else 0."""
-    return np.where(x > _scalar(x, alpha), x, x.dtype.type(0)).astype(x.dtype, copy=False)
-
-
-def mish(x: np.ndarray) -> np.ndarray:
-    """ONNX Mish: x * tanh(softplus(x))."""
-    return (x * np.tanh(softplus(x))).astype(x.dtype, copy=False)
-
-
-def shrink(x: np.ndarray, *, bias: float = 0.0, lambd: float = 0.5) -> np.ndarray:
-    """ONNX Shrink: x+bias below -lambd, x-bias above lambd, else 0."""
-    xf = x.astype(np.float64)
-    y = np.where(xf < -lambd, xf + bias, np.where(xf > lambd, xf - bias, 0.0))
-    return y.astype(x.dtype)
-
-
-def clip(
-    x: np.ndarray, min: np.ndarray | float | None = None, max: np.ndarray | float | None = None
-) -> np.ndarray:
-    """ONNX Clip (opset 6 attributes or opset 11+ optional scalar inputs): min(max(x, min), max), NaN kept."""
-    y = x
-    if min is not None:
-        y = np.maximum(y, np.asarray(min, dtype=x.dtype))
-    if max is not None:
-        y = np.minimum(y, np.asarray(max, dtype=x.dtype))
-    return np.array(y, dtype=x.dtype, copy=True) if y is x else y.astype(x.dtype, copy=False)
+# The activations are formulas, written once in ir.formulas against the scalar interface: these names are
+# those Formula objects' numpy evaluators (the very objects lower-graph-to-tensor emits as generic bodies).
+# Attribute values are required keywords; their ONNX defaults live only in the graph op definitions.
+relu = F.RELU.evaluate
+sigmoid = F.SIGMOID.evaluate
+hard_sigmoid = F.HARD_SIGMOID.evaluate
+hard_swish = F.HARD_SWISH.evaluate
+leaky_relu = F.LEAKY_RELU.evaluate
+prelu = F.PRELU.evaluate
+elu = F.ELU.evaluate
+selu = F.SELU.evaluate
+celu = F.CELU.evaluate
+softplus = F.SOFTPLUS.evaluate
+softsign = F.SOFTSIGN.evaluate
+thresholded_relu = F.THRESHOLDED_RELU.evaluate
+mish = F.MISH.evaluate
+shrink = F.SHRINK.evaluate
+gelu = F.GELU.evaluate
+clip = F.CLIP.evaluate
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -521,7 +435,7 @@ def pow_(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return r.astype(x.dtype)
 
 
-def mod(a: np.ndarray, b: np.ndarray, *, fmod: int = 0) -> np.ndarray:
+def mod(a: np.ndarray, b: np.ndarray, *, fmod: int) -> np.ndarray:
     """ONNX Mod: fmod=0 takes the divisor's sign (integers), fmod=1 the dividend's (C fmod)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if fmod:
@@ -649,7 +563,7 @@ def where(condition: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def cast(x: np.ndarray, *, to: Any, saturate: int = 1) -> np.ndarray:
+def cast(x: np.ndarray, *, to: Any, saturate: int) -> np.ndarray:
     """ONNX Cast: float->int truncates toward zero, ->bool is x != 0 (NaN is true), ints wrap on narrowing.
 
     `to` is an ONNX data-type code or a numpy dtype; `saturate` only concerns float8 types (not supported).
@@ -664,6 +578,6 @@ def cast(x: np.ndarray, *, to: Any, saturate: int = 1) -> np.ndarray:
         return x.astype(dt)
 
 
-def cast_like(x: np.ndarray, target: np.ndarray, *, saturate: int = 1) -> np.ndarray:
+def cast_like(x: np.ndarray, target: np.ndarray, *, saturate: int) -> np.ndarray:
     """ONNX CastLike: Cast to the dtype of `target`."""
     return cast(x, to=target.dtype, saturate=saturate)

@@ -1,9 +1,11 @@
 """Numpy reference semantics of ONNX neural-network operators (conv, pooling, normalization, gemm).
 
-Every function is pure: numpy arrays in, numpy arrays out, ONNX attributes as keyword arguments that
-already carry their ONNX defaults. Spatial operators are vectorized over pixels: convolution is im2col
-(a strided window view) followed by one (batched) matmul; pooling reduces over kernel taps, each tap a
-whole-tensor operation.
+Every function is pure: numpy arrays in, numpy arrays out, ONNX attributes as keyword arguments. Numeric
+attributes (epsilon, alpha, beta, p, stash_type...) are required: their ONNX defaults live only in the graph
+op definitions. Window attributes (strides, pads, dilations, auto_pad, ceil_mode, group) may be omitted,
+meaning "absent" (ones, zeros, NOTSET), and window sizes and auto_pad splits come from `ir.window`.
+Spatial operators are vectorized over pixels: convolution is im2col (a strided window view) followed by one
+(batched) matmul; pooling reduces over kernel taps, each tap a whole-tensor operation.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from ir import window as W
 
 __all__ = [
     "average_pool",
@@ -43,7 +47,6 @@ __all__ = [
 ]
 
 Dim = int | None
-_AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -66,13 +69,7 @@ def _spatial_params(
     return [int(v) for v in s], [int(v) for v in d], [int(v) for v in p]
 
 
-def _check_auto_pad(auto_pad: str) -> str:
-    """Normalize an auto_pad attribute (bytes or str) and reject unknown values."""
-    if isinstance(auto_pad, bytes):
-        auto_pad = auto_pad.decode()
-    if auto_pad not in _AUTO_PADS:
-        raise ValueError(f"unknown auto_pad {auto_pad!r}")
-    return auto_pad
+_check_auto_pad = W.check_auto_pad
 
 
 def conv_pads(
@@ -100,11 +97,9 @@ def conv_pads(
             begins.append(None)
             ends.append(None)
             continue
-        out = -(-n // s[i])
-        total = max(0, (out - 1) * s[i] + (kernel_shape[i] - 1) * d[i] + 1 - n)
-        small, large = total // 2, total - total // 2
-        begins.append(small if auto_pad == "SAME_UPPER" else large)
-        ends.append(large if auto_pad == "SAME_UPPER" else small)
+        pb, pe = W.same_pads(n, kernel_shape[i], s[i], d[i], auto_pad)
+        begins.append(pb)
+        ends.append(pe)
     return begins + ends
 
 
@@ -136,8 +131,7 @@ def conv_output_shape(
         if n is None or p[i] is None:
             out.append(None)
             continue
-        eff = (kshape[i] - 1) * d[i] + 1
-        out.append((n + p[i] + p[rank + i] - eff) // s[i] + 1)
+        out.append(W.out_size(n, kshape[i], s[i], d[i], p[i], p[rank + i]))
     return out
 
 
@@ -156,19 +150,6 @@ def pool_pads(
     )
 
 
-def _pool_out_dim(n: int, k: int, s: int, d: int, pb: int, pe: int, ceil_mode: int) -> int:
-    """One output extent of a pooling window (ONNX/onnxruntime rule, incl. the ceil_mode correction)."""
-    eff = (k - 1) * d + 1
-    span = n + pb + pe - eff
-    if not ceil_mode:
-        return span // s + 1
-    out = -(-span // s) + 1
-    # A last window that starts inside the end padding is dropped (as onnxruntime and PyTorch do).
-    if (out - 1) * s >= n + pb:
-        out -= 1
-    return out
-
-
 def pool_output_shape(
     x_shape: Sequence[Dim],
     *,
@@ -178,9 +159,9 @@ def pool_output_shape(
     pads: Sequence[int] | None = None,
     auto_pad: str = "NOTSET",
     ceil_mode: int = 0,
-    storage_order: int = 0,
-    count_include_pad: int = 0,
-    p: int = 2,
+    storage_order: int | None = None,
+    count_include_pad: int | None = None,
+    p: int | None = None,
 ) -> list[Dim]:
     """Result shape (N, C, *spatial) of MaxPool/AveragePool/LpPool for input (N, C, *spatial).
 
@@ -198,7 +179,7 @@ def pool_output_shape(
         if n is None or pb is None or pe is None:
             out.append(None)
             continue
-        out.append(_pool_out_dim(n, kernel_shape[i], s[i], d[i], pb, pe, cm))
+        out.append(W.out_size(n, kernel_shape[i], s[i], d[i], pb, pe, cm))
     return out
 
 
@@ -253,14 +234,10 @@ def _conv_transpose_geometry(
             begins.append(None)
             ends.append(None)
             continue
-        full = s[i] * (n - 1) + op[i] + (kshape[i] - 1) * d[i] + 1
+        full = W.span_end(n, kshape[i], s[i], d[i]) + op[i]
         if target is not None or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             o = int(target[i]) if target is not None else n * s[i]
-            total = max(0, full - o)
-            if auto_pad == "SAME_UPPER":
-                pb, pe = total // 2, total - total // 2
-            else:
-                pb, pe = total - total // 2, total // 2
+            pb, pe = W.split_pad(max(0, full - o), auto_pad)
         elif auto_pad == "VALID":
             pb = pe = 0
         else:
@@ -303,7 +280,7 @@ def _pad_spatial(x: np.ndarray, begins: Sequence[int], ends: Sequence[int], valu
 def _windows(xp: np.ndarray, kshape: Sequence[int], s: Sequence[int], d: Sequence[int]) -> np.ndarray:
     """Strided view (N, C, *out, *kernel) of the padded input: every kernel window, no copy."""
     rank = len(kshape)
-    eff = tuple((k - 1) * di + 1 for k, di in zip(kshape, d))
+    eff = tuple(W.effective_kernel(k, di) for k, di in zip(kshape, d))
     v = sliding_window_view(xp, eff, axis=tuple(range(2, 2 + rank)))
     return v[
         (slice(None), slice(None), *(slice(None, None, si) for si in s), *(slice(None, None, di) for di in d))
@@ -394,7 +371,7 @@ def conv_transpose(
     wm = w.reshape(g, c // g, mg * ksize).transpose(0, 2, 1)
     cols = np.matmul(wm, x.reshape(n, g, c // g, npix)).reshape(n, m, *kshape, *in_spatial)
     # Full (unpadded) output extent; pads are cropped afterwards, output_padding may extend past it.
-    full = [s[i] * (in_spatial[i] - 1) + (kshape[i] - 1) * d[i] + 1 for i in range(rank)]
+    full = [W.span_end(in_spatial[i], kshape[i], s[i], d[i]) for i in range(rank)]
     ext = [max(full[i], p[i] + out_spatial[i]) for i in range(rank)]
     y = np.zeros((n, m, *ext), dtype=cdt)
     for tap in itertools.product(*(range(k) for k in kshape)):
@@ -437,10 +414,7 @@ def _pool_geometry(
     )[2:]
     begins = [int(v) for v in p[:rank]]
     # End padding actually needed by the last window (may be more than pads with ceil_mode, or less).
-    ends = [
-        (out[i] - 1) * s[i] + (kernel_shape[i] - 1) * d[i] + 1 - x.shape[2 + i] - begins[i]
-        for i in range(rank)
-    ]
+    ends = [W.span_end(out[i], kernel_shape[i], s[i], d[i]) - x.shape[2 + i] - begins[i] for i in range(rank)]
     return s, d, begins, ends, [int(o) for o in out]
 
 
@@ -595,7 +569,7 @@ def lp_pool(
     auto_pad: str = "NOTSET",
     ceil_mode: int = 0,
     dilations: Sequence[int] | None = None,
-    p: int = 2,
+    p: int,
     pads: Sequence[int] | None = None,
     strides: Sequence[int] | None = None,
 ) -> np.ndarray:
@@ -623,7 +597,7 @@ def global_max_pool(x: np.ndarray) -> np.ndarray:
     return np.max(x, axis=tuple(range(2, x.ndim)), keepdims=True)
 
 
-def global_lp_pool(x: np.ndarray, *, p: int = 2) -> np.ndarray:
+def global_lp_pool(x: np.ndarray, *, p: int) -> np.ndarray:
     """ONNX GlobalLpPool: p-norm over all spatial axes, kept as size-1 dims."""
     cdt = _compute_dtype(x.dtype)
     a = np.abs(x.astype(cdt, copy=False)) ** p
@@ -635,9 +609,7 @@ def global_lp_pool(x: np.ndarray, *, p: int = 2) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def lrn(
-    x: np.ndarray, *, size: int, alpha: float = 1e-4, beta: float = 0.75, bias: float = 1.0
-) -> np.ndarray:
+def lrn(x: np.ndarray, *, size: int, alpha: float, beta: float, bias: float) -> np.ndarray:
     """ONNX LRN across channels: x / (bias + alpha/size * sum of squares over the channel window)^beta."""
     cdt = _compute_dtype(x.dtype)
     xc = x.astype(cdt, copy=False)
@@ -660,7 +632,7 @@ def batch_normalization(
     input_mean: np.ndarray,
     input_var: np.ndarray,
     *,
-    epsilon: float = 1e-5,
+    epsilon: float,
 ) -> np.ndarray:
     """ONNX BatchNormalization in inference mode (per-channel affine with running statistics)."""
     cdt = _compute_dtype(x.dtype)
@@ -670,9 +642,7 @@ def batch_normalization(
     return (x.astype(cdt, copy=False) * inv + shift).astype(x.dtype, copy=False)
 
 
-def instance_normalization(
-    x: np.ndarray, scale: np.ndarray, b: np.ndarray, *, epsilon: float = 1e-5
-) -> np.ndarray:
+def instance_normalization(x: np.ndarray, scale: np.ndarray, b: np.ndarray, *, epsilon: float) -> np.ndarray:
     """ONNX InstanceNormalization: normalize each (n, c) over its spatial axes, then scale and shift."""
     cdt = _compute_dtype(x.dtype)
     xc = x.astype(cdt, copy=False)
@@ -689,9 +659,9 @@ def layer_normalization_with_stats(
     scale: np.ndarray,
     b: np.ndarray | None = None,
     *,
-    axis: int = -1,
-    epsilon: float = 1e-5,
-    stash_type: int = 1,
+    axis: int,
+    epsilon: float,
+    stash_type: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ONNX LayerNormalization outputs (Y, Mean, InvStdDev); statistics in float32 when stash_type=1."""
     ax = axis + x.ndim if axis < 0 else axis
@@ -712,9 +682,9 @@ def layer_normalization(
     scale: np.ndarray,
     b: np.ndarray | None = None,
     *,
-    axis: int = -1,
-    epsilon: float = 1e-5,
-    stash_type: int = 1,
+    axis: int,
+    epsilon: float,
+    stash_type: int,
 ) -> np.ndarray:
     """ONNX LayerNormalization output Y only."""
     return layer_normalization_with_stats(x, scale, b, axis=axis, epsilon=epsilon, stash_type=stash_type)[0]
@@ -767,10 +737,10 @@ def gemm(
     b: np.ndarray,
     c: np.ndarray | None = None,
     *,
-    alpha: float = 1.0,
-    beta: float = 1.0,
-    trans_a: int = 0,
-    trans_b: int = 0,
+    alpha: float,
+    beta: float,
+    trans_a: int,
+    trans_b: int,
 ) -> np.ndarray:
     """ONNX Gemm (attributes transA/transB are trans_a/trans_b): alpha * A' @ B' + beta * C."""
     aa = a.T if trans_a else a

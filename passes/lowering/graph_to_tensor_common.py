@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from ir.affine import AffineConst, AffineDim, AffineMap
 from ir.builder import Builder
 from ir.core import Operation, Value
-from ir.dialects import arith, math
+from ir.dialects import arith
 from ir.dialects import tensor as T
 from ir.errors import UnsupportedError
-from ir.types import FloatType, IntegerType, ShapedType, TensorType, Type, element_type, f32, i1
+from ir.scalar_arith import ArithScalar
+from ir.types import FloatType, IntegerType, ShapedType, TensorType, Type, element_type, f32
 
 Lowering = Callable[[Builder, Operation], Sequence[Value]]
 LOWERINGS: dict[str, Lowering] = {}
@@ -52,100 +53,6 @@ def check_elem(op: Operation, t: Type) -> None:
         raise unsupported(op, f"element type {e} (arith works on signless integers only)")
 
 
-# ----------------------------------------------------------------------------- scalar bodies
-
-
-class Scalar:
-    """Builds scalar ops inside a tensor.generic body; picks float or integer arith ops by operand type."""
-
-    def __init__(self, emit):
-        self.emit = emit
-
-    @staticmethod
-    def is_float(v: Value) -> bool:
-        return isinstance(v.type, FloatType)
-
-    def const(self, value, t: Type) -> Value:
-        if t == i1:
-            value = bool(value)
-        return self.emit(arith.ConstantOp.create(value, t))
-
-    def like(self, value, v: Value) -> Value:
-        return self.const(value, v.type)
-
-    def _bin(self, fop, iop, a: Value, b: Value) -> Value:
-        if iop is None and not self.is_float(a):
-            raise UnsupportedError(f"no integer form of {fop.name}")
-        return self.emit((fop if self.is_float(a) else iop).build(a, b))
-
-    def add(self, a, b):
-        return self._bin(arith.AddFOp, arith.AddIOp, a, b)
-
-    def sub(self, a, b):
-        return self._bin(arith.SubFOp, arith.SubIOp, a, b)
-
-    def mul(self, a, b):
-        return self._bin(arith.MulFOp, arith.MulIOp, a, b)
-
-    def div(self, a, b):
-        return self._bin(arith.DivFOp, arith.DivSIOp, a, b)
-
-    def max(self, a, b):
-        return self._bin(arith.MaximumFOp, arith.MaxSIOp, a, b)
-
-    def min(self, a, b):
-        return self._bin(arith.MinimumFOp, arith.MinSIOp, a, b)
-
-    def rem(self, a, b):
-        return self._bin(arith.RemFOp, arith.RemSIOp, a, b)
-
-    def neg(self, a):
-        if self.is_float(a):
-            return self.emit(arith.NegFOp.build(a))
-        return self.sub(self.like(0, a), a)
-
-    def abs(self, a):
-        return self.emit((math.AbsFOp if self.is_float(a) else math.AbsIOp).build(a))
-
-    def fn(self, name: str, *xs: Value) -> Value:
-        """A math-dialect function (`exp`, `tanh`, `powf`...)."""
-        return self.emit(math.OPS[name].build(*xs))
-
-    def cmp(self, pred: str, a: Value, b: Value) -> Value:
-        """pred in eq, ne, lt, le, gt, ge: ordered float compare (une for ne) or signed integer compare."""
-        if self.is_float(a):
-            p = "une" if pred == "ne" else "o" + pred
-            return self.emit(arith.CmpFOp.build(a, b, predicate=p))
-        p = pred if pred in ("eq", "ne") else "s" + pred
-        return self.emit(arith.CmpIOp.build(a, b, predicate=p))
-
-    def select(self, c, a, b):
-        return self.emit(arith.SelectOp.build(c, a, b))
-
-    def convert(self, v: Value, t: Type) -> Value:
-        """Converts a scalar to type `t` (ONNX Cast rules: float->int truncates, ->i1 is != 0)."""
-        s = v.type
-        if s == t:
-            return v
-        if t == i1:
-            return self.cmp("ne", v, self.like(0, v))
-        sf, tf = isinstance(s, FloatType), isinstance(t, FloatType)
-        if sf and tf:
-            cls = arith.ExtFOp if t.width > s.width else arith.TruncFOp
-            if t.width == s.width:  # f16 <-> bf16
-                return self.convert(self.convert(v, f32), t)
-            return self.emit(cls.build(v, result_types=[t]))
-        if sf:
-            return self.emit(arith.FPToSIOp.build(v, result_types=[t]))
-        if tf:
-            cls = arith.UIToFPOp if s == i1 else arith.SIToFPOp
-            return self.emit(cls.build(v, result_types=[t]))
-        if t.width > s.width:
-            cls = arith.ExtUIOp if s == i1 else arith.ExtSIOp
-            return self.emit(cls.build(v, result_types=[t]))
-        return self.emit(arith.TruncIOp.build(v, result_types=[t]))
-
-
 # ----------------------------------------------------------------------------- generics
 
 
@@ -169,7 +76,7 @@ def generic(
     maps: Sequence[AffineMap] | None = None,
     provenance: Sequence[str] = (),
 ) -> Value:
-    """An all-parallel tensor.generic writing a fresh `out_type` tensor; `body(s: Scalar, *ins)` returns the
+    """An all-parallel tensor.generic writing a fresh `out_type` tensor; `body(s: ArithScalar, *ins)` returns the
     scalar to store. Input maps default to numpy broadcasting against the result shape."""
     prov = tuple(provenance) or b.provenance
     out = b.value(T.EmptyOp, result_types=[out_type], provenance=prov)
@@ -178,7 +85,7 @@ def generic(
     maps.append(AffineMap.identity(rank))
 
     def _body(emit, *args):
-        r = body(Scalar(emit), *args[: len(inputs)])
+        r = body(ArithScalar(emit), *args[: len(inputs)])
         return list(r) if isinstance(r, (list, tuple)) else [r]
 
     g = T.GenericOp.create(list(inputs), [out], maps, ["parallel"] * rank, _body, prov)
@@ -195,7 +102,7 @@ def elementwise(
         check_elem(op, v.type)
     out_e = element_type(rt)
 
-    def body(s: Scalar, *xs):
+    def body(s: ArithScalar, *xs):
         if promote_half:
             xs = tuple(s.convert(x, f32) if is_half(x.type) else x for x in xs)
         r = fn(s, *xs)

@@ -14,9 +14,10 @@ from ir.dialects import tensor as T
 from ir.dialects.graph.base import constant_value, required_constant, to_dims
 from ir.dialects.graph.ops_core import Constant
 from ir.errors import UnsupportedError
+from ir.scalar_arith import ArithScalar
 from ir.types import FloatType, TensorType, element_type
+from ir.window import span_end
 from passes.lowering.graph_to_tensor_common import (
-    Scalar,
     broadcast_map,
     check_elem,
     generic,
@@ -96,7 +97,7 @@ def _gemm(b: Builder, op: Operation):
     if alpha == 1.0 and c is None:
         return [y]
 
-    def body(s: Scalar, v, *cs):
+    def body(s: ArithScalar, v, *cs):
         if alpha != 1.0:
             v = s.mul(v, s.like(alpha, v))
         if cs:
@@ -137,7 +138,7 @@ def _pool_geometry(op: Operation):
         raise unsupported(op, "padding depends on a dynamic input size")
     out = op.Y.type.shape[2:]
     begins = [int(p) for p in pb[:r]]
-    ends = [(out[i] - 1) * s[i] + (k[i] - 1) * d[i] + 1 - x.shape[2 + i] - begins[i] for i in range(r)]
+    ends = [span_end(out[i], k[i], s[i], d[i]) - x.shape[2 + i] - begins[i] for i in range(r)]
     return s, d, begins, ends, [int(p) for p in pb[r:]]
 
 
@@ -226,14 +227,14 @@ def _lrn(b: Builder, op: Operation):
         [init],
         maps,
         ["parallel"] * rank + ["reduction"],
-        lambda emit, v, _w, acc: [Scalar(emit).add(acc, v)],
+        lambda emit, v, _w, acc: [ArithScalar(emit).add(acc, v)],
         b.provenance,
     )
     b.insert(g)
     win = g.results[0]
     alpha, beta, bias = op.alpha / size, op.beta, op.bias
 
-    def body(s: Scalar, v, w):
+    def body(s: ArithScalar, v, w):
         base = s.add(s.like(bias, w), s.mul(s.like(alpha, w), w))
         return s.div(v, s.fn("powf", base, s.like(beta, w)))
 
@@ -248,7 +249,7 @@ def _batch_norm(b: Builder, op: Operation):
     eps = op.epsilon
     cm = _channel_map(rank)
 
-    def body(s: Scalar, v, scale, bias, mean, var):
+    def body(s: ArithScalar, v, scale, bias, mean, var):
         inv = s.div(scale, s.fn("sqrt", s.add(var, s.like(eps, var))))
         shift = s.sub(bias, s.mul(mean, inv))
         return s.add(s.mul(v, inv), shift)
@@ -265,7 +266,7 @@ def _normalize(b: Builder, x: Value, axes, eps: float, affine: list[Value], affi
     var = _reduce(b, sq, "mean", axes, True)
     ident = AffineMap.identity(t.rank)
 
-    def body(s: Scalar, v, m, va, *aff):
+    def body(s: ArithScalar, v, m, va, *aff):
         y = s.div(s.sub(v, m), s.fn("sqrt", s.add(va, s.like(eps, va))))
         if aff:
             y = s.mul(y, aff[0])

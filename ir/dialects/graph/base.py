@@ -38,6 +38,9 @@ class GraphOp(Operation):
     definition covers (older versions with different inputs are normalized by the importer)."""
 
     onnx: ClassVar[str] = ""
+    formula: ClassVar[Any] = None
+    """The `ir.formulas.Formula` of an op whose semantics is one elementwise formula: `evaluate` runs it on
+    numpy arrays and lower-graph-to-tensor on IR values, with the op's attributes (`formula_attrs`)."""
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -66,6 +69,14 @@ class GraphOp(Operation):
         if a is None:
             return None if d.required else d.default
         return d.kind.from_attr(a)
+
+    def formula_attrs(self) -> dict[str, Any]:
+        """The attribute values the op's formula reads (declared defaults filled in)."""
+        return {a: getattr(self, a) for a in type(self).formula.attrs}
+
+    def evaluate_formula(self, *xs: Any) -> Any:
+        """The op's reference semantics through its formula's numpy backend."""
+        return type(self).formula.evaluate(*xs, **self.formula_attrs())
 
     def verify_(self) -> None:
         """Graph ops check their result types against the inference rule (where it can run)."""

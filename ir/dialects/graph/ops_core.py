@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ir import formulas as F
 from ir.dialects.graph.base import GraphOp
 from ir.opdef import DENSE, Commutative, ConstantLike, Elementwise, Pure, attr, operand, result
 
@@ -36,12 +37,13 @@ class Relu(GraphOp):
 
     name = "graph.relu"
     onnx = "Relu"
+    formula = F.RELU
     traits = (Pure, Elementwise)
     X = operand()
     Y = result()
 
     def evaluate(self, x):
-        return np.maximum(x, np.zeros((), x.dtype))
+        return self.evaluate_formula(x)
 
 
 class Add(GraphOp):

@@ -1,13 +1,15 @@
 """Elementwise graph ops: arithmetic, math functions, activations, comparisons, logic, Cast, Where.
 
 One class per ONNX operator (newest opset's semantics; older opsets are normalized by the importer).
-Operands broadcast as numpy/ONNX multidirectional broadcasting; `evaluate` calls `ir.reference`.
+Operands broadcast as numpy/ONNX multidirectional broadcasting; `evaluate` calls `ir.reference`, or, for
+the activations, runs the op's `formula` (ir.formulas), the one definition lowering also emits.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from ir import formulas as F
 from ir import reference as ref
 from ir.dialects.graph.base import GraphOp, onnx_dtype_to_type
 from ir.opdef import FLOAT, INT, STR, Commutative, Elementwise, Pure, attr, enum, operand, result
@@ -18,12 +20,14 @@ from ir.types import ShapedType, element_type, i1, with_element_type
 
 
 class _Unary(GraphOp):
-    """A one-operand elementwise op; `fn` is its ir.reference function."""
+    """A one-operand elementwise op; `fn` is its ir.reference function, or `formula` its ir.formulas one."""
 
     traits = (Pure, Elementwise)
     fn: ClassVar = None
 
     def evaluate(self, x):
+        if type(self).formula is not None:
+            return self.evaluate_formula(x)
         return type(self).fn(x)
 
 
@@ -82,25 +86,25 @@ class Round(_UnaryXY):
 class Sigmoid(_UnaryXY):
     """1 / (1 + exp(-x))."""
 
-    name, onnx, fn = "graph.sigmoid", "Sigmoid", staticmethod(ref.sigmoid)
+    name, onnx, formula = "graph.sigmoid", "Sigmoid", F.SIGMOID
 
 
 class HardSwish(_UnaryXY):
     """x * max(0, min(1, x/6 + 1/2))."""
 
-    name, onnx, fn = "graph.hard_swish", "HardSwish", staticmethod(ref.hard_swish)
+    name, onnx, formula = "graph.hard_swish", "HardSwish", F.HARD_SWISH
 
 
 class Softplus(_UnaryXY):
     """log(1 + exp(x))."""
 
-    name, onnx, fn = "graph.softplus", "Softplus", staticmethod(ref.softplus)
+    name, onnx, formula = "graph.softplus", "Softplus", F.SOFTPLUS
 
 
 class Mish(_UnaryXY):
     """x * tanh(softplus(x))."""
 
-    name, onnx, fn = "graph.mish", "Mish", staticmethod(ref.mish)
+    name, onnx, formula = "graph.mish", "Mish", F.MISH
 
 
 class BitwiseNot(_UnaryXY):
@@ -208,7 +212,7 @@ class Atanh(_UnaryIO):
 class Softsign(_UnaryIO):
     """x / (1 + |x|)."""
 
-    name, onnx, fn = "graph.softsign", "Softsign", staticmethod(ref.softsign)
+    name, onnx, formula = "graph.softsign", "Softsign", F.SOFTSIGN
 
 
 class Identity(_UnaryIO):
@@ -220,84 +224,60 @@ class Identity(_UnaryIO):
 class Gelu(_UnaryXY):
     """Gaussian error linear unit; approximate="tanh" uses the tanh formula (opset 20)."""
 
-    name, onnx = "graph.gelu", "Gelu"
+    name, onnx, formula = "graph.gelu", "Gelu", F.GELU
     approximate = attr(enum("none", "tanh"), default="none")
-
-    def evaluate(self, x):
-        return ref.gelu(x, approximate=self.approximate)
 
 
 class LeakyRelu(_UnaryXY):
     """x if x >= 0 else alpha * x."""
 
-    name, onnx = "graph.leaky_relu", "LeakyRelu"
+    name, onnx, formula = "graph.leaky_relu", "LeakyRelu", F.LEAKY_RELU
     alpha = attr(FLOAT, default=0.01)
-
-    def evaluate(self, x):
-        return ref.leaky_relu(x, alpha=self.alpha)
 
 
 class Elu(_UnaryXY):
     """x if x >= 0 else alpha * (exp(x) - 1)."""
 
-    name, onnx = "graph.elu", "Elu"
+    name, onnx, formula = "graph.elu", "Elu", F.ELU
     alpha = attr(FLOAT, default=1.0)
-
-    def evaluate(self, x):
-        return ref.elu(x, alpha=self.alpha)
 
 
 class Celu(_UnaryXY):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
 
-    name, onnx = "graph.celu", "Celu"
+    name, onnx, formula = "graph.celu", "Celu", F.CELU
     alpha = attr(FLOAT, default=1.0)
-
-    def evaluate(self, x):
-        return ref.celu(x, alpha=self.alpha)
 
 
 class Selu(_UnaryXY):
     """gamma * (x if x > 0 else alpha * (exp(x) - 1))."""
 
-    name, onnx = "graph.selu", "Selu"
+    name, onnx, formula = "graph.selu", "Selu", F.SELU
     alpha = attr(FLOAT, default=1.6732631921768188)
     gamma = attr(FLOAT, default=1.0507010221481323)
-
-    def evaluate(self, x):
-        return ref.selu(x, alpha=self.alpha, gamma=self.gamma)
 
 
 class HardSigmoid(_UnaryXY):
     """max(0, min(1, alpha * x + beta))."""
 
-    name, onnx = "graph.hard_sigmoid", "HardSigmoid"
+    name, onnx, formula = "graph.hard_sigmoid", "HardSigmoid", F.HARD_SIGMOID
     alpha = attr(FLOAT, default=0.2)
     beta = attr(FLOAT, default=0.5)
-
-    def evaluate(self, x):
-        return ref.hard_sigmoid(x, alpha=self.alpha, beta=self.beta)
 
 
 class ThresholdedRelu(_UnaryXY):
     """x if x > alpha else 0."""
 
-    name, onnx = "graph.thresholded_relu", "ThresholdedRelu"
+    name, onnx, formula = "graph.thresholded_relu", "ThresholdedRelu", F.THRESHOLDED_RELU
     alpha = attr(FLOAT, default=1.0)
-
-    def evaluate(self, x):
-        return ref.thresholded_relu(x, alpha=self.alpha)
 
 
 class Shrink(_UnaryIO):
     """x - bias if x > lambd, x + bias if x < -lambd, else 0."""
 
-    name, onnx = "graph.shrink", "Shrink"
+    name, onnx, formula = "graph.shrink", "Shrink", F.SHRINK
     bias = attr(FLOAT, default=0.0)
     lambd = attr(FLOAT, default=0.5)
-
-    def evaluate(self, x):
-        return ref.shrink(x, bias=self.bias, lambd=self.lambd)
 
 
 class IsNaN(_UnaryXY):
@@ -552,8 +532,10 @@ class PRelu(GraphOp):
     slope = operand()
     Y = result()
 
+    formula = F.PRELU
+
     def evaluate(self, x, slope):
-        return ref.prelu(x, slope)
+        return self.evaluate_formula(x, slope)
 
 
 # ----------------------------------------------------------------------------- variadic and others
@@ -620,8 +602,10 @@ class Clip(GraphOp):
     def infer_result_types(cls, operand_types, properties, operands):
         return [operand_types[0]]
 
+    formula = F.CLIP
+
     def evaluate(self, x, *bounds):
-        return ref.clip(x, self._bound(bounds, "min"), self._bound(bounds, "max"))
+        return self.evaluate_formula(x, self._bound(bounds, "min"), self._bound(bounds, "max"))
 
     def _bound(self, bounds, which: str):
         present = [n for n in ("min", "max") if getattr(self, n) is not None]

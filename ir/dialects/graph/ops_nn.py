@@ -11,13 +11,14 @@ import math
 import numpy as np
 
 from ir import reference as ref
+from ir import window
 from ir.dialects.graph.base import GraphOp, constant_value, from_dims, required_constant, to_dims
 from ir.errors import UnsupportedError
 from ir.opdef import FLOAT, INT, INTS, STR, Pure, attr, enum, operand, result
 from ir.shapes import broadcast_shapes
 from ir.types import DYNAMIC, ShapedType, TensorType, Type, i1, i64
 
-_AUTO_PAD = enum("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
+_AUTO_PAD = enum(*window.AUTO_PADS)
 
 
 def _tensor(shape, elem: Type) -> TensorType:
