@@ -217,18 +217,26 @@ def simplify_inputs(g: T.GenericOp, slots: _Slots | None = None, provenance=None
         return None
     block = _take_block(g)
     old_args = list(block.args)
+    # the argument of a repeated (input, map) pair that survives (at the first one's place) is the one with
+    # the most uses, so merging moves the fewer uses (a fan that reads x in every branch stays linear)
+    survivor = {}
+    for i, p in enumerate(pairs):
+        if splats[i] is None:
+            s = survivor.get(p)
+            if s is None or len(old_args[i].uses) > len(s.uses):
+                survivor[p] = old_args[i]
     consts = []
     for i, a in enumerate(old_args[:n_in]):
         if splats[i] is not None:
             c = arith.ConstantOp.create(splats[i], a.type)
             consts.append(c)
             a.replace_all_uses_with(c.result)
-        elif first[pairs[i]] != i:
-            a.replace_all_uses_with(old_args[first[pairs[i]]])
+        elif survivor[pairs[i]] is not a:
+            a.replace_all_uses_with(survivor[pairs[i]])
     for c in consts:
         c.parent = block
     block.ops[0:0] = consts
-    _set_args(block, [old_args[i] for i in keep] + old_args[n_in:])
+    _set_args(block, [survivor[pairs[i]] for i in keep] + old_args[n_in:])
     return _rebuild(g, [g.inputs[i] for i in keep], [g.indexing_maps[i] for i in keep], block, slots, provenance)
 
 
