@@ -20,7 +20,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ir.onnx_import import import_onnx_model
 from passes import PassManager
-from passes.instrumentation import Instrumentation
+from passes.instrumentation import Instrumentation, VerifyAfterPass
 from ziggurat.benchmarking import host_banner
 from ziggurat.driver import build_pipeline
 
@@ -76,14 +76,20 @@ def convs(n: int, channels: int = 8, hw: int = 8):
 
 
 class _PassTimes(Instrumentation):
+    """Seconds per pass name, and the verifier's seconds after all passes as "verify"."""
+
     def __init__(self):
         self.times: dict[str, float] = {}
+        self.verifier = VerifyAfterPass()
 
     def before_pass(self, p, index, op, root, ctx) -> None:
         self.t = time.perf_counter()
 
     def after_pass(self, p, index, op, root, ctx, changed) -> None:
-        self.times[p.name] = self.times.get(p.name, 0.0) + time.perf_counter() - self.t
+        t = time.perf_counter()
+        self.times[p.name] = self.times.get(p.name, 0.0) + t - self.t
+        self.verifier.after_pass(p, index, op, root, ctx, changed)
+        self.times["verify"] = self.times.get("verify", 0.0) + time.perf_counter() - t
 
 
 def compile_once(model, codegen: bool) -> tuple[float, dict[str, float]]:
@@ -91,7 +97,7 @@ def compile_once(model, codegen: bool) -> tuple[float, dict[str, float]]:
     t0 = time.perf_counter()
     module = import_onnx_model(model)
     times = _PassTimes()
-    PassManager(build_pipeline("-O2", "cpu"), [times]).run(module)
+    PassManager(build_pipeline("-O2", "cpu"), [times], verify=False).run(module)
     if codegen:
         from codegen.compile import compile_kernels
         from codegen.host_target import host_target
