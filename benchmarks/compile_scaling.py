@@ -66,7 +66,9 @@ def convs(n: int, channels: int = 8, hw: int = 8):
         b = (rng.standard_normal(channels) * 0.1).astype(np.float32)
         inits += [numpy_helper.from_array(w, f"w{i}"), numpy_helper.from_array(b, f"b{i}")]
         nodes.append(
-            helper.make_node("Conv", [prev, f"w{i}", f"b{i}"], [f"c{i}"], name=f"/Conv_{i}", pads=[1, 1, 1, 1])
+            helper.make_node(
+                "Conv", [prev, f"w{i}", f"b{i}"], [f"c{i}"], name=f"/Conv_{i}", pads=[1, 1, 1, 1]
+            )
         )
         nodes.append(helper.make_node("Relu", [f"c{i}"], [f"r{i}"], name=f"/Relu_{i}"))
         prev = f"r{i}"

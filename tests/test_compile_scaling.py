@@ -25,7 +25,9 @@ def _chain(n: int):
         nodes.append(helper.make_node(CYCLE[i % len(CYCLE)], [prev], [f"v{i}"], name=f"/op_{i}"))
         prev = f"v{i}"
     vi = helper.make_tensor_value_info
-    g = helper.make_graph(nodes, "g", [vi("x", TensorProto.FLOAT, [1, 8])], [vi(prev, TensorProto.FLOAT, [1, 8])])
+    g = helper.make_graph(
+        nodes, "g", [vi("x", TensorProto.FLOAT, [1, 8])], [vi(prev, TensorProto.FLOAT, [1, 8])]
+    )
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     return import_onnx_model(m)
@@ -40,7 +42,9 @@ def _fan(n: int):
         nodes.append(helper.make_node("Add", [prev, f"r{i}"], [f"a{i}"], name=f"/Add_{i}"))
         prev = f"a{i}"
     vi = helper.make_tensor_value_info
-    g = helper.make_graph(nodes, "g", [vi("x", TensorProto.FLOAT, [1, 8])], [vi(prev, TensorProto.FLOAT, [1, 8])])
+    g = helper.make_graph(
+        nodes, "g", [vi("x", TensorProto.FLOAT, [1, 8])], [vi(prev, TensorProto.FLOAT, [1, 8])]
+    )
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     return import_onnx_model(m)

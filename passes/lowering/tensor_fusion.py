@@ -159,7 +159,9 @@ def fuse_pair(
     c_maps, p_maps = consumer.indexing_maps, producer.indexing_maps
     via = c_maps[k]
     new_ins = c_ins[:k] + p_ins + c_ins[k + 1 :]
-    new_maps = list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 : len(c_ins)])
+    new_maps = (
+        list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 : len(c_ins)])
+    )
     pb, cb = _take_block(producer), _take_block(consumer)
     fresh = [BlockArgument(element_type(v.type), cb, 0) for v in p_ins]
     for a, b in zip(pb.args[: len(p_ins)], fresh):
@@ -237,7 +239,9 @@ def simplify_inputs(g: T.GenericOp, slots: _Slots | None = None, provenance=None
         c.parent = block
     block.ops[0:0] = consts
     _set_args(block, [survivor[pairs[i]] for i in keep] + old_args[n_in:])
-    return _rebuild(g, [g.inputs[i] for i in keep], [g.indexing_maps[i] for i in keep], block, slots, provenance)
+    return _rebuild(
+        g, [g.inputs[i] for i in keep], [g.indexing_maps[i] for i in keep], block, slots, provenance
+    )
 
 
 def fuse_elementwise(block: Block, ctx: PassContext | None = None) -> int:
