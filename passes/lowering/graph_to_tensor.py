@@ -78,22 +78,47 @@ def inline_fused(fused: Operation) -> list[Operation]:
 
 
 def lower_block(block: Block, ctx: PassContext | None = None, first_group: int = 0) -> int:
-    """Lowers every graph op of `block`; returns the next free fusion-group id."""
+    """Lowers every graph op of `block`; returns the next free fusion-group id.
+
+    Each op is lowered inside a one-op staging block (so inserting the new ops before it costs nothing,
+    however long `block` is) and the block's op list is rebuilt once: linear in the number of ops."""
     group = first_group
-    for op in list(block.ops):
-        if op.parent is not block or not isinstance(op, GraphOp) or op.name in KEEP:
-            continue
-        if op.name == "graph.fused":
-            for inner in inline_fused(op):
-                if inner.name not in KEEP:
-                    lower_op(inner, group)
-            group += 1
+    pending = list(block.ops)
+    out: list[Operation] = []
+    stage = Block()
+    stage.parent = block.parent  # lowerings see the same enclosing op
+    i = 0
+    block.ops.clear()  # refilled from `out` at the end; ops move out of it without a search
+    try:
+        while i < len(pending):
+            op = pending[i]
+            i += 1
+            if op.parent is not block:
+                continue
+            if not isinstance(op, GraphOp) or op.name in KEEP:
+                out.append(op)
+                continue
+            op.parent = None
+            stage.append(op)
+            if op.name == "graph.fused":
+                for inner in inline_fused(op):
+                    if inner.name not in KEEP:
+                        lower_op(inner, group)
+                group += 1
+                if ctx is not None:
+                    ctx.stat("fused-groups")
+            else:
+                lower_op(op)
+            out.extend(stage.ops)
+            stage.ops.clear()
             if ctx is not None:
-                ctx.stat("fused-groups")
-        else:
-            lower_op(op)
-        if ctx is not None:
-            ctx.stat("ops-lowered")
+                ctx.stat("ops-lowered")
+    finally:
+        out.extend(stage.ops)
+        out.extend(pending[i:])
+        for o in out:
+            o.parent = block
+        block.ops[:] = out
     return group
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ir.affine import AffineBinary, AffineDim, AffineExpr, AffineMap
 from ir.attributes import IntegerAttr, StringAttr
-from ir.core import Block, Operation, Region
+from ir.core import Block, BlockArgument, Operation, Region
 from ir.dialects import arith
 from ir.dialects import tensor as T
 from ir.opdef import constant_value
@@ -83,52 +83,116 @@ def _producer_operand(consumer: T.GenericOp) -> tuple[int, T.GenericOp] | None:
     return None
 
 
-def fuse_pair(producer: T.GenericOp, consumer: T.GenericOp, k: int) -> T.GenericOp:
-    """Folds `producer` (consumer input #k) into `consumer`; returns the new generic (inserted, old ones erased)."""
-    c_ins, c_outs = list(consumer.inputs), list(consumer.outputs)
-    p_ins = list(producer.inputs)
+class _Slots:
+    """The function block's op list while fusion runs: fused ops take their consumer's slot and erased ops
+    leave a hole, so replacing or erasing an op is O(1) (no list search); `commit` writes the list back."""
+
+    def __init__(self, block: Block):
+        self.block = block
+        self.ops: list[Operation | None] = list(block.ops)
+        self.index = {id(o): i for i, o in enumerate(self.ops)}
+
+    def replace(self, old: Operation, new: Operation) -> None:
+        i = self.index.pop(id(old))
+        self.ops[i] = new
+        self.index[id(new)] = i
+        new.parent = self.block
+        old.parent = None
+
+    def erase(self, op: Operation) -> None:
+        for r in op.results:
+            if r.uses:
+                raise ValueError(f"cannot erase {op.name}: result #{r.index} is still used")
+        self.ops[self.index.pop(id(op))] = None
+        op.parent = None
+        op.drop_all_references()
+
+    def commit(self) -> None:
+        self.block.ops = [o for o in self.ops if o is not None]
+
+
+def _take_block(g: Operation) -> Block:
+    """Detaches the body block of `g` (so erasing `g` leaves the body's uses alone)."""
+    region = g.regions[0]
+    block = region.blocks.pop(0)
+    block.parent = None
+    return block
+
+
+def _set_args(block: Block, args: list) -> None:
+    block.args = args
+    for i, a in enumerate(args):
+        a.block, a.index = block, i
+
+
+def _rebuild(g: T.GenericOp, ins, maps, block: Block, slots: _Slots | None, provenance=None) -> T.GenericOp:
+    """A generic like `g` with inputs `ins` (maps `maps` for them) and body `block`, in `g`'s place."""
+    outs = list(g.outputs)
+    n_in = len(g.inputs)
+    new = T.GenericOp.build(
+        list(ins),
+        outs,
+        indexing_maps=list(maps) + list(g.indexing_maps[n_in:]),
+        iterator_types=list(g.iterator_types),
+        regions=[Region([block])],
+        provenance=g.provenance if provenance is None else provenance,
+    )
+    new.attributes.update(g.attributes)
+    g.replace_all_uses_with(new.results)
+    if slots is not None:
+        slots.replace(g, new)
+        g.drop_all_references()
+    else:
+        g.parent.insert_before(g, new)
+        g.erase()
+    return new
+
+
+def fuse_pair(
+    producer: T.GenericOp, consumer: T.GenericOp, k: int, slots: _Slots | None = None, provenance=None
+) -> T.GenericOp:
+    """Folds `producer` (consumer input #k) into `consumer`; returns the new generic (in the consumer's
+    place; the old ones erased). No op is cloned: the producer's body ops move in front of the consumer's,
+    whose block becomes the new body, so the cost is the producer's size plus the number of inputs (a chain
+    fused from its end is linear). `provenance` (when given) is the new op's, else both ops' merged."""
+    c_ins, p_ins = list(consumer.inputs), list(producer.inputs)
     c_maps, p_maps = consumer.indexing_maps, producer.indexing_maps
     via = c_maps[k]
     new_ins = c_ins[:k] + p_ins + c_ins[k + 1 :]
-    new_maps = list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 :])
-    block = Block([element_type(v.type) for v in [*new_ins, *c_outs]])
-    args = block.args
-    pb, cb = producer.regions[0].block, consumer.regions[0].block
-    mapping = {a: args[k + i] for i, a in enumerate(pb.args[: len(p_ins)])}
-    for o in pb.ops[:-1]:
-        block.append(o.clone(mapping))
-    produced = mapping.get(pb.terminator.operands[0], pb.terminator.operands[0])
-    cmap = {}
-    for i, a in enumerate(cb.args[: len(c_ins)]):
-        if i < k:
-            cmap[a] = args[i]
-        elif i == k:
-            cmap[a] = produced
-        else:
-            cmap[a] = args[i - 1 + len(p_ins)]
-    for j, a in enumerate(cb.args[len(c_ins) :]):
-        cmap[a] = args[len(new_ins) + j]
-    for o in cb.ops[:-1]:
-        block.append(o.clone(cmap))
-    block.append(T.GenericYieldOp.build([cmap.get(v, v) for v in cb.terminator.operands]))
-    prov = tuple(dict.fromkeys((*producer.provenance, *consumer.provenance)))
-    new = T.GenericOp.build(
-        new_ins,
-        c_outs,
-        indexing_maps=new_maps,
-        iterator_types=list(consumer.iterator_types),
-        regions=[Region([block])],
-        provenance=prov,
+    new_maps = (
+        list(c_maps[:k]) + [compose(m, via) for m in p_maps[: len(p_ins)]] + list(c_maps[k + 1 : len(c_ins)])
     )
-    new.attributes.update(producer.attributes)
-    new.attributes.update(consumer.attributes)
-    consumer.parent.insert_before(consumer, new)
-    consumer.replace_all_uses_with(new.results)
-    consumer.erase()
+    pb, cb = _take_block(producer), _take_block(consumer)
+    fresh = [BlockArgument(element_type(v.type), cb, 0) for v in p_ins]
+    for a, b in zip(pb.args[: len(p_ins)], fresh):
+        a.replace_all_uses_with(b)
+    p_term = pb.ops.pop()
+    produced = p_term.operands[0]
+    p_term.drop_all_references()
+    for o in pb.ops:
+        o.parent = cb
+    cb.ops[0:0] = pb.ops
+    pb.ops = []
+    old_k = cb.args[k]
+    old_k.replace_all_uses_with(produced)
+    _set_args(cb, cb.args[:k] + fresh + cb.args[k + 1 :])
+    if provenance is None:
+        provenance = tuple(dict.fromkeys((*producer.provenance, *consumer.provenance)))
+    attrs = dict(producer.attributes)
+    attrs.update(consumer.attributes)
+    consumer.attributes.clear()
+    consumer.attributes.update(attrs)
+    new = _rebuild(consumer, new_ins, new_maps, cb, slots, provenance)
     init = producer.outputs[0].defining_op
-    producer.erase()
+    if slots is not None:
+        slots.erase(producer)
+    else:
+        producer.erase()
     if init is not None and init.name == "tensor.empty" and not init.result.uses:
-        init.erase()
+        if slots is not None and id(init) in slots.index:
+            slots.erase(init)
+        elif slots is None:
+            init.erase()
     return new
 
 
@@ -140,63 +204,82 @@ def _splat_value(v):
     return arr.flat[0].item()
 
 
-def simplify_inputs(g: T.GenericOp) -> T.GenericOp | None:
+def simplify_inputs(g: T.GenericOp, slots: _Slots | None = None, provenance=None) -> T.GenericOp | None:
     """The generic with each (input, map) pair read once (x * sigmoid(x) reads x twice) and constant
     inputs whose elements are all equal (Clip's bounds, GELU's 0.5) folded into the body as scalar
-    constants; None when nothing changed."""
+    constants; None when nothing changed. The body block is reused (no op is cloned)."""
     n_in = len(g.inputs)
     pairs = list(zip(g.inputs, g.indexing_maps[:n_in]))
+    first = {}
+    for i, p in enumerate(pairs):
+        first.setdefault(p, i)
     splats = {i: _splat_value(v) for i, v in enumerate(g.inputs)}
-    keep = [i for i, p in enumerate(pairs) if pairs.index(p) == i and splats[i] is None]
+    keep = [i for i, p in enumerate(pairs) if first[p] == i and splats[i] is None]
     if len(keep) == n_in:
         return None
-    old = g.regions[0].block
-    ins = [g.inputs[i] for i in keep]
-    block = Block([element_type(v.type) for v in [*ins, *g.outputs]])
-    mapping = {}
-    for i, a in enumerate(old.args[:n_in]):
+    block = _take_block(g)
+    old_args = list(block.args)
+    # the argument of a repeated (input, map) pair that survives (at the first one's place) is the one with
+    # the most uses, so merging moves the fewer uses (a fan that reads x in every branch stays linear)
+    survivor = {}
+    for i, p in enumerate(pairs):
+        if splats[i] is None:
+            s = survivor.get(p)
+            if s is None or len(old_args[i].uses) > len(s.uses):
+                survivor[p] = old_args[i]
+    consts = []
+    for i, a in enumerate(old_args[:n_in]):
         if splats[i] is not None:
             c = arith.ConstantOp.create(splats[i], a.type)
-            block.append(c)
-            mapping[a] = c.result
-        else:
-            mapping[a] = block.args[keep.index(pairs.index(pairs[i]))]
-    mapping.update(zip(old.args[n_in:], block.args[len(ins) :]))
-    for o in old.ops:
-        block.append(o.clone(mapping))
-    new = T.GenericOp.build(
-        ins,
-        list(g.outputs),
-        indexing_maps=[g.indexing_maps[i] for i in keep] + list(g.indexing_maps[n_in:]),
-        iterator_types=list(g.iterator_types),
-        regions=[Region([block])],
-        provenance=g.provenance,
+            consts.append(c)
+            a.replace_all_uses_with(c.result)
+        elif survivor[pairs[i]] is not a:
+            a.replace_all_uses_with(survivor[pairs[i]])
+    for c in consts:
+        c.parent = block
+    block.ops[0:0] = consts
+    _set_args(block, [survivor[pairs[i]] for i in keep] + old_args[n_in:])
+    return _rebuild(
+        g, [g.inputs[i] for i in keep], [g.indexing_maps[i] for i in keep], block, slots, provenance
     )
-    new.attributes.update(g.attributes)
-    g.parent.insert_before(g, new)
-    g.replace_all_uses_with(new.results)
-    g.erase()
-    return new
 
 
 def fuse_elementwise(block: Block, ctx: PassContext | None = None) -> int:
-    """Applies elementwise producer-consumer fusion in `block` to a fixpoint; returns the number of fusions."""
+    """Applies elementwise producer-consumer fusion in `block` to a fixpoint; returns the number of fusions.
+
+    Linear in the block's size: ops are visited from the end, and each root absorbs its whole tree of
+    single-use elementwise producers one producer at a time (each producer's body moves once, nothing is
+    cloned); the provenance of a root is assembled once at the end. A sweep that fused anything is followed
+    by one more (which normally finds nothing)."""
     count = 0
     changed = True
     while changed:
         changed = False
-        for op in list(block.ops):
-            if op.parent is not block or not isinstance(op, T.GenericOp):
-                continue
-            op = simplify_inputs(op) or op
-            found = _producer_operand(op)
-            if found is None:
-                continue
-            if ctx is not None and not ctx.budget.allow("fuse-tensor:elementwise", op):
-                return count
-            fuse_pair(found[1], op, found[0])
-            count += 1
-            changed = True
+        slots = _Slots(block)
+        try:
+            for i in range(len(slots.ops) - 1, -1, -1):
+                op = slots.ops[i]
+                if op is None or not isinstance(op, T.GenericOp):
+                    continue
+                chunks = [op.provenance]  # the root's, then each absorbed producer's
+                try:
+                    while True:
+                        op = simplify_inputs(op, slots, ()) or op
+                        found = _producer_operand(op)
+                        if found is None:
+                            break
+                        if ctx is not None and not ctx.budget.allow("fuse-tensor:elementwise", op):
+                            return count
+                        k, producer = found
+                        producer = simplify_inputs(producer, slots) or producer
+                        chunks.append(producer.provenance)
+                        op = fuse_pair(producer, op, k, slots, ())
+                        count += 1
+                        changed = True
+                finally:
+                    op.provenance = tuple(dict.fromkeys(p for c in reversed(chunks) for p in c))
+        finally:
+            slots.commit()
     return count
 
 
