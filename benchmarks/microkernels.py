@@ -167,9 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     blas = OpenBlas()
     t = host_target()
     removed = os.environ.get(_CHILD_FLAG, "-")
-    print(
-        f"host: {t.cpu_name} ({t.triple}), {os.cpu_count()} cpus; llvmlite {llvmlite.__version__} / LLVM {t.llvm_version}"
-    )
+    from ziggurat.benchmarking import host_banner
+
+    print(host_banner("1 and all cores (per row)"))
+    print(f"target {t.cpu_name} ({t.triple}); llvmlite {llvmlite.__version__} / LLVM {t.llvm_version}")
     print(f"numpy {np.__version__}: OpenBLAS core {blas.corename()!r}, config {blas.config()!r}")
     print(
         f"OPENBLAS_NUM_THREADS=1 for single-thread rows; unset for this run: {removed if removed != '-' else 'none was set'}"

@@ -92,6 +92,16 @@ def _free(e, raw) -> None:
         e.b.call(free, [raw])
 
 
+def _packed_weights(e, op: Operation, w: ir.Value, pack_fn: str, floats: int):
+    """(weights in the kernel's layout, workspace to free): as given when prepacked at compile time,
+    else packed now by the generated `pack_fn` into a workspace."""
+    if op.packed:
+        return w, None
+    ws, raw = _workspace(e, floats)
+    e.b.call(e.module.globals[pack_fn], [w, ws])
+    return ws, raw
+
+
 def _gemm(e, op: Operation, args: list[ir.Value]) -> None:
     """C rows [start, end) = epilogue(A @ B, extras): B prepacked, or packed into a workspace."""
     mr, nr = op.tile
@@ -100,13 +110,9 @@ def _gemm(e, op: Operation, args: list[ir.Value]) -> None:
     spec = GemmSpec(op.m, op.n, op.k, epilogue=epilogue_of(op))
     gk = emit_sgemm(e.module, spec, sch, name=e.unique(f"{e.name}.sgemm"))
     a, b, *extras, c = (_f32(e, v) for v in args)
-    if not op.packed:
-        ws, raw = _workspace(e, gk.packed_b_floats)
-        e.b.call(e.module.globals[gk.pack_b], [b, ws])
-        b = ws
+    b, raw = _packed_weights(e, op, b, gk.pack_b, gk.packed_b_floats)
     e.b.call(e.module.globals[gk.prepacked_range], [a, b, c, *extras, e.start, e.end])
-    if not op.packed:
-        _free(e, raw)
+    _free(e, raw)
 
 
 def _gemv(e, op: Operation, args: list[ir.Value]) -> None:
@@ -118,13 +124,9 @@ def _gemv(e, op: Operation, args: list[ir.Value]) -> None:
         e.module, GemvSpec(op.n, op.k, epilogue=epilogue_of(op)), sch, name=e.unique(f"{e.name}.gemv")
     )
     x, w, *extras, y = (_f32(e, v) for v in args)
-    if not op.packed:
-        ws, raw = _workspace(e, gk.packed_w_floats)
-        e.b.call(e.module.globals[gk.pack_w], [w, ws])
-        w = ws
+    w, raw = _packed_weights(e, op, w, gk.pack_w, gk.packed_w_floats)
     e.b.call(e.module.globals[gk.range], [x, w, y, *extras, e.start, e.end])
-    if not op.packed:
-        _free(e, raw)
+    _free(e, raw)
 
 
 def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
