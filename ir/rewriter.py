@@ -63,6 +63,11 @@ class Rewriter(Builder):
 
     def replace_op(self, op: Operation, new: Sequence[Value] | Operation) -> None:
         """Points every use of `op`'s results at `new` (values, or another op's results) and erases `op`."""
+        self.replace_uses(op, new)
+        self.erase_op(op)
+
+    def replace_uses(self, op: Operation, new: Sequence[Value] | Operation) -> None:
+        """`replace_op` without the erase: `op` stays, unused, for a later `erase_ops` of many at once."""
         values = list(new.results) if isinstance(new, Operation) else list(new)
         if len(values) != len(op.results):
             raise ValueError(f"{op.name}: replacing {len(op.results)} results with {len(values)} values")
@@ -70,7 +75,25 @@ class Rewriter(Builder):
             listener.notify_replaced(op, values)
         for r, v in zip(op.results, values):
             self.replace_all_uses_with(r, v)
-        self.erase_op(op)
+
+    def erase_ops(self, ops: Sequence[Operation]) -> None:
+        """Erases many unused ops with one pass over each block that holds them (`erase_op` one at a
+        time searches the block's op list for each, quadratic on long blocks)."""
+        doomed: dict[int, Operation] = {}
+        for op in ops:
+            for r in op.results:
+                if r.uses:
+                    raise ValueError(f"cannot erase {op.name}: result #{r.index} is still used")
+            for listener in self.listeners:
+                for inner in op.walk(post_order=True):
+                    listener.notify_erased(inner)
+            doomed[id(op)] = op
+        blocks = {id(op.parent): op.parent for op in doomed.values() if op.parent is not None}
+        for block in blocks.values():
+            block.ops = [o for o in block.ops if id(o) not in doomed]
+        for op in doomed.values():
+            op.parent = None
+            op.drop_all_references()
 
     def replace_all_uses_with(self, old: Value, new: Value) -> None:
         """Points every use of `old` at `new`, reporting each user as modified."""

@@ -40,6 +40,8 @@ class CommonSubexpressionElimination(Pass):
 
     def _block(self, block: Block, outer: dict, ctx: PassContext, rewriter: Rewriter) -> bool:
         seen = dict(outer)
+        merged: dict[Operation, dict] = {}  # survivor -> provenance of everything merged into it
+        dead: list[Operation] = []
         changed = False
         for o in list(block.ops):
             for r in o.regions:
@@ -59,9 +61,12 @@ class CommonSubexpressionElimination(Pass):
                 continue
             if not ctx.budget.allow("cse", o):
                 continue
-            prov = dict.fromkeys(prev.provenance + o.provenance)
-            rewriter.modify(prev, lambda p, prov=prov: setattr(p, "provenance", tuple(prov)))
-            rewriter.replace_op(o, prev.results)
+            merged.setdefault(prev, dict.fromkeys(prev.provenance)).update(dict.fromkeys(o.provenance))
+            rewriter.replace_uses(o, prev.results)
+            dead.append(o)
             ctx.stat("ops-merged")
-            changed = True
-        return changed
+        # provenance set and duplicates erased once per block: linear in the ops merged
+        for prev, prov in merged.items():
+            rewriter.modify(prev, lambda p, prov=prov: setattr(p, "provenance", tuple(prov)))
+        rewriter.erase_ops(dead)
+        return changed or bool(dead)
