@@ -57,8 +57,11 @@ class YieldOp(Operation):
         elif isinstance(p, ParallelOp):
             if self.operands:
                 raise self.error("a loop.parallel body yields nothing")
-        elif not hasattr(p, "epilogue_block"):  # a micro-kernel's epilogue (ir/dialects/loop_kernels.py)
-            raise self.error("must end a loop.for or loop.parallel body or a kernel op's epilogue")
+        else:
+            from ir.dialects.loop_kernels import MicroKernelOp  # (it imports this module)
+
+            if not isinstance(p, MicroKernelOp):  # its epilogue yields one value; it checks the type
+                raise self.error("must end a loop.for or loop.parallel body or a kernel op's epilogue")
 
 
 class ForOp(Operation):
