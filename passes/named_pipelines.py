@@ -42,7 +42,7 @@ register_pipeline(
 # tensor level
 register_pipeline(
     "lower-to-tensor",
-    "builtin.module(lower-graph-to-tensor, fuse-tensor, cse, dce)",
+    "builtin.module(lower-graph-to-tensor, fuse-tensor, canonicalize-epilogues, cse, dce)",
     "graph -> tensor dialect, then tensor-level fusion (elementwise chains, matmul/conv epilogues)",
 )
 

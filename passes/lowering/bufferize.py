@@ -318,11 +318,6 @@ def bufferize_module(module: ModuleOp, ctx: PassContext | None = None) -> Module
     func = module.main
     if any(isinstance(a.type, MemRefType) for a in func.args):
         return module
-    from passes.lowering.epilogue_canon import canonicalize_epilogues
-
-    n = canonicalize_epilogues(func)
-    if n:
-        ctx.stat("epilogues-canonicalized", n)
     b = _Bufferizer(module, func, ctx)
     new = b.run()
     for k in b.kernels:

@@ -10,6 +10,8 @@ level, before bufferize makes kernels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ir.attributes import DenseElementsAttr
@@ -17,6 +19,8 @@ from ir.core import Operation, Value, lookup_op
 from ir.dialects import arith, tensor
 from ir.opdef import constant_value
 from passes.lowering.bufferize import is_identity_map
+from passes.pass_base import Pass, PassContext, func_ops
+from passes.registry import register_pass
 
 ACCUMULATORS = ("tensor.conv", "tensor.matmul")
 
@@ -147,3 +151,17 @@ def canonicalize_epilogues(func: Operation) -> int:
         if op.name == "graph.constant" and not op.result.uses:
             op.erase()
     return n
+
+
+@register_pass
+@dataclass(frozen=True)
+class CanonicalizeEpilogues(Pass):
+    """Matmul/conv epilogues as one left-to-right sum from the accumulator, constant terms folded."""
+
+    name = "canonicalize-epilogues"
+    summary = "matmul/conv epilogue sums -> acc + one folded bias + residual (+ relu), at the tensor level"
+
+    def run(self, op: Operation, ctx: PassContext) -> bool:
+        n = sum(canonicalize_epilogues(f) for f in func_ops(op))
+        ctx.stat("epilogues-canonicalized", n)
+        return n > 0
