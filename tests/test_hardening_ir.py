@@ -296,3 +296,15 @@ def test_ir_dump_dir_made_when_missing(tmp_path, capsys):
     d = tmp_path / "new" / "dumps"
     assert main(["opt", str(GRAPH), "--pipeline", "cse", "--ir-dump-dir", str(d)]) == 0
     assert any(d.iterdir())
+
+
+def test_compile_checks_ir_dump_dir_before_loading(tmp_path, capsys, monkeypatch):
+    """`compile --ir-dump-dir FILE` fails before the model is even read (no work wasted, no engine)."""
+    import ziggurat.commands.compile as compile_cmd
+
+    f = tmp_path / "a_file"
+    f.write_text("x")
+    monkeypatch.setattr(compile_cmd, "load_module", lambda *a, **k: pytest.fail("the model was loaded"))
+    out = tmp_path / "m.engine"
+    line = cli_user_error(capsys, ["compile", str(GRAPH), "-o", str(out), "--ir-dump-dir", str(f)])
+    assert "not a directory" in line and not out.exists()

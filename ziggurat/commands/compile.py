@@ -48,6 +48,10 @@ def run(args) -> int:
     if out.suffix != ".engine":
         raise UserError(f"{out}: engine files end in .engine")
     _check_output_path(out)
+    if getattr(args, "ir_dump_dir", None):  # before any work, like the output path
+        from passes.instrumentation import check_dump_dir
+
+        check_dump_dir(args.ir_dump_dir)
     module = load_module(args.file, parse_input_shapes(args.input_shape))
     insts, timing, stats, check, repro = instrumentations(args)
     with stage_progress(f"compiling {Path(args.file).name}") as progress:
