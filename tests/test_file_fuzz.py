@@ -131,3 +131,26 @@ def test_cli_replay_file_rejects_non_case(tmp_path, capsys):
 
     assert main(["fuzz", "--replay-file", str(tmp_path)]) == 2
     assert "not a case saved" in capsys.readouterr().err
+
+
+def test_error_line_is_split_on_newlines_only():
+    # an echoed form feed or vertical tab is not a second line of the error
+    assert ff.classify(2, "ziggurat: error: found '\x0c' in 'a\x0bb'\n", []) == []
+
+
+def test_signature_merges_one_bug_found_by_many_inputs():
+    a = ff.Result(
+        1,
+        "",
+        "Traceback\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xb7 in position 829",
+        0,
+        ["traceback"],
+    )
+    b = ff.Result(
+        1,
+        "",
+        "Traceback\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0x80 in position 6",
+        0,
+        ["traceback"],
+    )
+    assert a.signature() == b.signature()

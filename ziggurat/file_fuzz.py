@@ -520,9 +520,11 @@ class Result:
     stray: list[str] = field(default_factory=list)
 
     def signature(self) -> str:
-        """One line naming the failure: the class and the last stderr line, numbers blanked."""
-        last = next((ln for ln in reversed(self.stderr.strip().splitlines()) if ln.strip()), "")
-        last = re.sub(r"\d+", "N", last)[:160]
+        """One line naming the failure: the class and the last stderr line, with numbers, byte values and
+        quoted text blanked (so one bug found by many inputs is counted once)."""
+        last = next((ln for ln in reversed(self.stderr.strip().split("\n")) if ln.strip()), "")
+        last = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", last)
+        last = re.sub(r"0x[0-9a-fA-F]+|\d+", "N", last)[:120]
         return f"{','.join(self.violations)}: {last}"
 
 
@@ -538,7 +540,7 @@ def classify(rc: int | None, stderr: str, stray: list[str]) -> list[str]:
     if "Traceback" in stderr:
         v.append("traceback")
     if rc == 2:
-        lines = [ln for ln in stderr.splitlines() if ln.strip()]
+        lines = [ln for ln in stderr.split("\n") if ln.strip()]  # "\n" only: not \x0b, \x0c, \x85...
         zl = [ln for ln in lines if ln.startswith("ziggurat:")]
         if len(zl) != 1 or not lines or not lines[-1].startswith("ziggurat:"):
             v.append("error-format")
