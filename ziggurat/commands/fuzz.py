@@ -25,6 +25,17 @@ def register(sub) -> None:
     p.add_argument("--max-cases", type=int, default=None, help="stop after this many cases")
     p.add_argument("--shrink-seconds", type=float, default=60.0, help="time limit for shrinking a mismatch")
     p.add_argument("--replay", metavar="CASE_DIR", help="re-check one saved case instead of fuzzing")
+    p.add_argument(
+        "--files",
+        metavar="KIND",
+        help="file fuzzing of the CLI instead: mutated onnx|mlir|engine|pipeline inputs (a comma list, or all)",
+    )
+    p.add_argument(
+        "--corpus", metavar="DIR", help="with --files: more seed files (.onnx .mlir .engine .pipeline)"
+    )
+    p.add_argument("--jobs", type=int, default=1, help="with --files: cases run at once (default 1)")
+    p.add_argument("--case-timeout", type=float, default=60.0, help="with --files: seconds before a hang")
+    p.add_argument("--replay-file", metavar="CASE_DIR", help="re-run one case saved by --files")
     p.set_defaults(func=run)
 
 
@@ -179,8 +190,16 @@ def _round_property(
 
 
 def run(args) -> int:
+    if args.replay_file:
+        return replay_file(Path(args.replay_file))
     if args.replay:
+        from ziggurat.file_fuzz import is_file_case
+
+        if is_file_case(Path(args.replay)):
+            return replay_file(Path(args.replay))
         return replay(Path(args.replay), args.target)
+    if args.files:
+        return run_files(args)
     if args.minutes <= 0:
         raise UserError("--minutes must be positive")
     if args.max_ops < 1:
@@ -284,3 +303,70 @@ def _parse_ops(text: str | None) -> list[str] | None:
             f"--ops: the generator cannot build {', '.join(bad)} (known: {', '.join(sorted(known))})"
         )
     return ops
+
+
+def run_files(args) -> int:
+    """`fuzz --files KIND`: mutated real inputs through the CLI, checked against its exit/error contract."""
+    from ziggurat.file_fuzz import KINDS, file_campaign
+
+    kinds = list(KINDS) if args.files == "all" else [k.strip() for k in args.files.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in KINDS]
+    if bad or not kinds:
+        raise UserError(
+            f"--files: unknown kind {', '.join(bad) or '(none)'} (known: {', '.join(KINDS)}, all)"
+        )
+    if args.minutes <= 0:
+        raise UserError("--minutes must be positive")
+    if args.max_cases is not None and args.max_cases < 1:
+        raise UserError("--max-cases must be at least 1")
+    if args.jobs < 1:
+        raise UserError("--jobs must be at least 1")
+    if args.case_timeout <= 0:
+        raise UserError("--case-timeout must be positive")
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is not None and not corpus.is_dir():
+        raise UserError(f"--corpus {corpus}: not a directory")
+    out = Path(args.out)
+    sys.stderr.write(
+        f"file fuzzing {', '.join(kinds)} for {args.minutes:g} min (seed {args.seed}"
+        f"{f', max {args.max_cases} cases per kind' if args.max_cases else ''}); violations go to {out}\n"
+    )
+    last = [time.monotonic()]
+
+    def progress(stats) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 30:
+            last[0] = now
+            sys.stderr.write(f"{sum(stats.cases.values())} cases, {stats.n_violations} violations\n")
+
+    stats = file_campaign(
+        kinds,
+        args.seed,
+        args.minutes * 60,
+        args.max_cases,
+        out,
+        corpus,
+        args.jobs,
+        args.case_timeout,
+        progress=progress,
+    )
+    sys.stdout.write(stats.summary() + "\n")
+    return 1 if stats.n_violations else 0
+
+
+def replay_file(case_dir: Path) -> int:
+    """Re-runs a case saved by `fuzz --files`; exit 1 while it still violates the contract."""
+    from ziggurat.file_fuzz import is_file_case
+    from ziggurat.file_fuzz import replay as replay_case
+
+    if not is_file_case(case_dir):
+        raise UserError(f"{case_dir}: no case.json (not a case saved by ziggurat fuzz --files)")
+    r, meta = replay_case(case_dir)
+    sys.stdout.write(f"{meta['command']}\n")
+    sys.stdout.write(f"exit {r.rc if r.rc is not None else 'timeout'} in {r.seconds:.1f}s\n")
+    for ln in r.stderr.strip().splitlines()[-5:]:
+        sys.stdout.write(f"  stderr: {ln}\n")
+    if r.stray:
+        sys.stdout.write(f"  stray files: {', '.join(r.stray)}\n")
+    sys.stdout.write(f"{'violation: ' + ', '.join(r.violations) if r.violations else 'ok'}\n")
+    return 1 if r.violations else 0
