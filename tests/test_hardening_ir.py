@@ -308,3 +308,12 @@ def test_compile_checks_ir_dump_dir_before_loading(tmp_path, capsys, monkeypatch
     out = tmp_path / "m.engine"
     line = cli_user_error(capsys, ["compile", str(GRAPH), "-o", str(out), "--ir-dump-dir", str(f)])
     assert "not a directory" in line and not out.exists()
+
+
+def test_mlir_file_with_invalid_utf8_is_one_line(tmp_path, capsys):
+    """Found by `ziggurat fuzz --files mlir`: opt read the reproducer header with strict UTF-8 first."""
+    f = tmp_path / "bad.mlir"
+    f.write_bytes(GRAPH.read_bytes() + b"\xb7")
+    for verb in ("opt", "run"):
+        line = cli_user_error(capsys, [verb, str(f)])
+        assert "not a text file" in line

@@ -226,7 +226,9 @@ def run(args) -> int:
     limit = args.rewrite_limit
     text = args.pipeline
     if text is None and args.opt is None and args.file.endswith(".mlir") and Path(args.file).is_file():
-        text, repro_limit = read_repro_header(Path(args.file).read_text())
+        text, repro_limit = read_repro_header(
+            Path(args.file).read_text(errors="replace")
+        )  # the parser reports bad bytes
         if text is not None and limit is None:
             limit = repro_limit
     if text is not None and args.opt is not None:
