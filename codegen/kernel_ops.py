@@ -149,18 +149,20 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
     oh, ow = spec.oh, spec.ow
     wfloats = cob * cib * kh * kw * CB * CB
     loops = e.loops
+
+    def group_weights(gi: int, wb) -> ir.Value:
+        """Group gi's weights in the kernel's layout: prepacked, or copied now into the workspace
+        (w [CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co])."""
+        if op.packed:
+            return _off(e, wt0, gi * wfloats)
+        wt = _off(e, wt0, gi * co * ci * kh * kw)
+        loops([cob * CB, cib * CB, kh * kw], lambda i: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB))
+        return wb
+
     if op.blocked:  # x, extras and out already blocked (materialize-layouts): group by group
         wb, wraw = (None, None) if op.packed else _workspace(e, wfloats)
         for gi in range(g):
-            if op.packed:
-                wg = _off(e, wt0, gi * wfloats)
-            else:
-                wt = _off(e, wt0, gi * co * ci * kh * kw)
-                loops(
-                    [cob * CB, cib * CB, kh * kw],
-                    lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB),
-                )
-                wg = wb
+            wg = group_weights(gi, wb)
             plane = cob * oh * ow * CB
             xs = [_off(e, x, gi * (cob * CB if k == "channel" else plane)) for x, k in zip(extras0, ep.kinds)]
             e.b.call(e.module.globals[ck.range],
@@ -179,16 +181,7 @@ def _conv2d(e, op: Operation, args: list[ir.Value]) -> None:
         loops(
             [n, cib * CB, h * w], lambda i, x=x: _copy_padded(e, x, xb, i, (ci, h * w), (cib, h * w), ci, CB)
         )
-        if op.packed:
-            wg = _off(e, wt0, gi * wfloats)
-        else:
-            wt = _off(e, wt0, gi * co * ci * kh * kw)
-            # w [CO][CI][KH][KW] -> [CO/cb][CI/cb][KH][KW][cb ci][cb co]
-            loops(
-                [cob * CB, cib * CB, kh * kw],
-                lambda i, wt=wt: _copy_weights(e, wt, wb, i, co, ci, cib, kh * kw, CB),
-            )
-            wg = wb
+        wg = group_weights(gi, wb)
         for src0, (dst, _), kind in zip(extras0, xws, ep.kinds):
             if kind == "channel":
                 src = _off(e, src0, gi * co)
