@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from runtime.cpu_device import (  # one loader for JIT'd code, in the runtime
     initialize_llvm,
     load_library,
 )
+from runtime.files import write_atomically
 
 __all__ = [
     "CompileStats",
@@ -213,28 +213,17 @@ class ObjectCache:
         return data
 
     def put(self, key: str, data: bytes) -> None:
-        """Store object code with its sha256 atomically (a temporary file in the cache directory, then a
-        rename) so readers never see halves; the temporary is removed on every failure."""
+        """Store object code with its sha256 atomically (runtime.files.write_atomically) so readers never
+        see halves and no temporary is left behind."""
         if not self.enabled:
             return
         self._memory[key] = data
         p = self.path(key)
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".o")
+            write_atomically(p, _seal(data))
         except OSError:
             return  # a read-only or full cache directory only costs recompilation
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(_seal(data))
-            os.replace(tmp, p)
-        except BaseException as e:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            if not isinstance(e, OSError):
-                raise
 
 
 _ENTRY_MAGIC = b"ZGOBJ\x001\x00"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from ir.errors import UserError
+from runtime.files import write_atomically
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
@@ -15,15 +14,7 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
         raise UserError(f"{p}: is a directory; give a file name")
     if not p.parent.exists():
         raise UserError(f"{p}: directory {p.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(p, data)
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
